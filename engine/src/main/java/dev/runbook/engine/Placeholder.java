@@ -1,0 +1,3 @@
+package dev.runbook.engine;
+
+final class Placeholder {}
