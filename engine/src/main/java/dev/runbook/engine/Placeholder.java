@@ -1,3 +1,0 @@
-package dev.runbook.engine;
-
-final class Placeholder {}

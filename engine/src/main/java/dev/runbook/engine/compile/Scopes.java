@@ -1,0 +1,25 @@
+package dev.runbook.engine.compile;
+
+import java.util.Set;
+
+/** The names expressions may read, and which of them are known when a plan is compiled. */
+final class Scopes {
+  static final String PARAMS = "params";
+  static final String ENV = "env";
+  static final String RUN = "run";
+  static final String STEPS = "steps";
+
+  /** Known at compile time: the expression is resolved into the plan. */
+  static final Set<String> COMPILE_TIME = Set.of(PARAMS, ENV);
+
+  static final Set<String> ENV_FIELDS =
+      Set.of("name", "provider", "rehearsal", "region", "taskQueue", "databases");
+
+  static final Set<String> RUN_FIELDS =
+      Set.of("id", "launcher", "status", "environment", "runbook", "version", "planHash");
+
+  /** What a step reference may read after {@code steps.<id>.}. */
+  static final Set<String> STEP_FIELDS = Set.of("outputs", "status");
+
+  private Scopes() {}
+}

@@ -1,0 +1,300 @@
+package dev.runbook.engine.compile;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.BooleanNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.runbook.engine.diag.Category;
+import dev.runbook.engine.plan.ActivityStep;
+import dev.runbook.engine.plan.ApprovalPolicy;
+import dev.runbook.engine.plan.ApprovalStep;
+import dev.runbook.engine.plan.AssertStep;
+import dev.runbook.engine.plan.Compensation;
+import dev.runbook.engine.plan.Gate;
+import dev.runbook.engine.plan.RetryPolicy;
+import dev.runbook.engine.plan.Step;
+import dev.runbook.engine.plan.WaitStep;
+import dev.runbook.engine.spec.EnvironmentSpec;
+import dev.runbook.engine.spec.RunbookSpec;
+import dev.runbook.engine.spec.StepSpec;
+import dev.runbook.engine.sql.SqlGuard;
+import dev.runbook.engine.steps.AutoUndo;
+import dev.runbook.engine.steps.SqlInput;
+import dev.runbook.engine.steps.StepType;
+import dev.runbook.engine.steps.StepTypes;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** Compiles the steps of one environment: resolves inputs and checks them against its facts. */
+final class StageCompiler {
+  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+  private static final Duration DEFAULT_APPROVAL_TIMEOUT = Duration.ofHours(24);
+
+  private final RunbookSpec spec;
+  private final EnvironmentSpec env;
+  private final ValueResolver resolver;
+  private final Reporter reporter;
+
+  StageCompiler(
+      RunbookSpec spec,
+      EnvironmentSpec env,
+      Map<String, JsonNode> params,
+      TemplateIndex templates,
+      Reporter reporter) {
+    this.spec = spec;
+    this.env = env;
+    this.reporter = reporter;
+    this.resolver = new ValueResolver(PlanCompiler.scope(params, env), templates, reporter);
+  }
+
+  Gate promoteGate() {
+    return new Gate("promote", policy(spec.promote(), "/gates/promote"));
+  }
+
+  List<Step> steps(List<StepSpec> specs) {
+    List<Step> out = new ArrayList<>();
+    for (StepSpec step : specs) {
+      out.add(step(step));
+    }
+    return out;
+  }
+
+  private Step step(StepSpec step) {
+    StepType type = StepTypes.find(step.uses()).orElseThrow();
+    JsonNode with = resolver.resolve(step.with(), step.at("/with"));
+    JsonNode when = when(step);
+    String name = name(step, type, with);
+    checkAgainstEnvironment(step, type, with);
+    return switch (type.execution()) {
+      case ACTIVITY ->
+          new ActivityStep(
+              step.id(),
+              name,
+              type.name(),
+              when,
+              timeout(step, type),
+              retry(step.retry()),
+              with,
+              step.approval() == null ? null : policy(step.approval(), step.at("/approval")),
+              compensation(step, type));
+      case APPROVAL -> new ApprovalStep(step.id(), name, when, policy(with, step.at("/with")), texts(with.path("shows")));
+      case TIMER -> new WaitStep(step.id(), name, when, duration(with.path("duration"), step.at("/with/duration")));
+      case ASSERT ->
+          new AssertStep(
+              step.id(), name, when, with.path("that").deepCopy(), with.path("message").asText(""));
+    };
+  }
+
+  private JsonNode when(StepSpec step) {
+    if (step.when() == null) {
+      return BooleanNode.TRUE;
+    }
+    JsonNode when = resolver.resolve(step.when(), step.at("/when"));
+    if (when.isBoolean() || (when.isTextual() && when.asText().contains("${{"))) {
+      return when;
+    }
+    reporter.value(
+        Category.EXPRESSION,
+        step.at("/when"),
+        "when must be true or false, got " + ParamValues.show(when));
+    return BooleanNode.FALSE;
+  }
+
+  private String name(StepSpec step, StepType type, JsonNode with) {
+    if (step.name() != null) {
+      JsonNode resolved = resolver.resolve(NODES.textNode(step.name()), step.at("/name"));
+      return resolved.asText();
+    }
+    JsonNode database = with.get("database");
+    if (database != null && database.isTextual()) {
+      return type.name() + " on " + database.asText();
+    }
+    return type.name();
+  }
+
+  private Duration timeout(StepSpec step, StepType type) {
+    if (step.timeout() != null) {
+      return Durations.parse(step.timeout()).orElse(type.defaultTimeout());
+    }
+    return type.defaultTimeout();
+  }
+
+  private RetryPolicy retry(JsonNode retry) {
+    RetryPolicy d = RetryPolicy.DEFAULT;
+    if (retry == null || !retry.isObject()) {
+      return d;
+    }
+    return new RetryPolicy(
+        retry.path("maxAttempts").asInt(d.maxAttempts()),
+        Durations.parse(retry.path("initialInterval").asText(null)).orElse(d.initialInterval()),
+        retry.path("backoff").isNumber() ? retry.get("backoff").asDouble() : d.backoff(),
+        Durations.parse(retry.path("maxInterval").asText(null)).orElse(d.maxInterval()));
+  }
+
+  private Compensation compensation(StepSpec step, StepType type) {
+    JsonNode explicit = step.compensate();
+    if (explicit != null && explicit.isObject()) {
+      StepType undo = StepTypes.find(explicit.path("uses").asText()).orElseThrow();
+      String timeout = explicit.path("timeout").asText(null);
+      return new Compensation(
+          undo.name(),
+          resolver.resolve(explicit.path("with"), step.at("/compensate/with")),
+          Durations.parse(timeout).orElse(undo.defaultTimeout()),
+          retry(explicit.get("retry")),
+          false);
+    }
+    if (type.compensation().isEmpty()) {
+      return null;
+    }
+    AutoUndo auto = type.compensation().get();
+    ObjectNode with = NODES.objectNode();
+    auto.inputsFromOutputs().entrySet().stream()
+        .sorted(Map.Entry.comparingByKey())
+        .forEach(
+            e ->
+                with.put(
+                    e.getKey(),
+                    "${{ steps." + step.id() + ".outputs." + e.getValue() + " }}"));
+    StepType undo = StepTypes.find(auto.uses()).orElseThrow();
+    return new Compensation(undo.name(), with, undo.defaultTimeout(), RetryPolicy.DEFAULT, true);
+  }
+
+  private ApprovalPolicy policy(JsonNode node, String pointer) {
+    JsonNode resolved = resolver.resolve(node, pointer);
+    JsonNode approvers = resolved.path("approvers");
+    String group = approvers.path("group").isTextual() ? approvers.get("group").asText() : null;
+    List<String> users;
+    if (group != null) {
+      List<String> members = env.teams().get(group);
+      if (members == null) {
+        reporter.value(
+            Category.SEMANTIC,
+            pointer + "/approvers/group",
+            "team '"
+                + group
+                + "' is not defined in environment "
+                + env.name()
+                + " ("
+                + env.file()
+                + ")");
+        members = List.of();
+      }
+      users = members;
+    } else {
+      users = texts(approvers.path("users"));
+    }
+    users = users.stream().distinct().sorted().toList();
+    int min = resolved.path("min").asInt(1);
+    if (min > users.size() && !users.isEmpty()) {
+      reporter.value(
+          Category.SEMANTIC,
+          pointer + "/min",
+          "min is "
+              + min
+              + " but only "
+              + users.size()
+              + " approver(s) can approve in "
+              + env.name());
+    }
+    String onTimeout = resolved.path("onTimeout").asText("fail");
+    return new ApprovalPolicy(
+        group,
+        users,
+        min,
+        Durations.parse(resolved.path("timeout").asText(null)).orElse(DEFAULT_APPROVAL_TIMEOUT),
+        onTimeout.equals("reject")
+            ? ApprovalPolicy.TimeoutOutcome.REJECT
+            : ApprovalPolicy.TimeoutOutcome.FAIL,
+        env.allowSelfApproval(),
+        resolved.path("message").asText(""));
+  }
+
+  private Duration duration(JsonNode value, String pointer) {
+    return Durations.parse(value.asText(null))
+        .orElseGet(
+            () -> {
+              reporter.value(
+                  Category.SEMANTIC,
+                  pointer,
+                  "expected a duration such as 90s, 15m or 4h, got " + ParamValues.show(value));
+              return Duration.ZERO;
+            });
+  }
+
+  /** Checks that need the environment: databases exist, restores land on new ids, binds. */
+  private void checkAgainstEnvironment(StepSpec step, StepType type, JsonNode with) {
+    JsonNode database = with.get("database");
+    if (database != null && database.isTextual() && !database.asText().contains("${{")) {
+      if (!env.databases().containsKey(database.asText())) {
+        reporter.value(
+            Category.SEMANTIC,
+            step.at("/with/database"),
+            "database '"
+                + database.asText()
+                + "' is not defined in environment "
+                + env.name()
+                + "; it has: "
+                + String.join(", ", env.databases().keySet()));
+      }
+    }
+    if (type.name().equals("aws.rds.restore-pitr")) {
+      String target = with.path("target").asText("");
+      String source = with.path("source").asText("");
+      boolean existing =
+          env.rdsIdentifiers().stream().anyMatch(id -> id.equalsIgnoreCase(target))
+              || env.databases().containsKey(target);
+      if (!target.contains("${{") && (target.equalsIgnoreCase(source) || existing)) {
+        reporter.value(
+            Category.SEMANTIC,
+            step.at("/with/target"),
+            "restore target '"
+                + target
+                + "' is an existing database of "
+                + env.name()
+                + ": a point-in-time restore must create a NEW instance");
+      }
+    }
+    for (SqlInput input : type.sqlInputs()) {
+      checkBinds(step, with, input);
+    }
+  }
+
+  private void checkBinds(StepSpec step, JsonNode with, SqlInput input) {
+    JsonNode bind = with.at(input.bindPointer());
+    if (bind.isTextual()) {
+      return; // resolved when the step runs
+    }
+    JsonNode sql = with.at(input.pointer());
+    List<JsonNode> statements = new ArrayList<>();
+    if (sql.isArray()) {
+      sql.forEach(statements::add);
+    } else {
+      statements.add(sql);
+    }
+    for (int i = 0; i < statements.size(); i++) {
+      JsonNode statement = statements.get(i);
+      if (!statement.isTextual() || statement.asText().contains("${{")) {
+        continue;
+      }
+      String pointer = step.at("/with" + input.pointer() + (sql.isArray() ? "/" + i : ""));
+      for (String name : SqlGuard.analyze(statement.asText(), input.context()).bindNames()) {
+        if (!bind.isObject() || !bind.has(name)) {
+          reporter.value(
+              Category.SQL,
+              pointer,
+              ":" + name + " has no value in " + input.bindPointer().substring(1).replace('/', '.'));
+        }
+      }
+    }
+  }
+
+  private static List<String> texts(JsonNode array) {
+    List<String> out = new ArrayList<>();
+    if (array.isArray()) {
+      array.forEach(item -> out.add(item.asText()));
+    }
+    return out;
+  }
+}

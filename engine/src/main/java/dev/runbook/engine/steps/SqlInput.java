@@ -1,0 +1,12 @@
+package dev.runbook.engine.steps;
+
+import dev.runbook.engine.sql.SqlContext;
+
+/**
+ * An input of a step type that holds SQL text, checked by the guards.
+ *
+ * @param pointer where the SQL sits inside {@code with}, e.g. {@code /query} or {@code
+ *     /verify/query}; a pointer to an array means every item
+ * @param bindPointer where the {@code :name} values for it sit, e.g. {@code /bind}
+ */
+public record SqlInput(String pointer, SqlContext context, String bindPointer) {}
