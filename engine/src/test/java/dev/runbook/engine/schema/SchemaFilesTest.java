@@ -327,24 +327,6 @@ class SchemaFilesTest {
                 "/apiVersion",
                 "runbook/v1"),
             new Broken(
-                "several environments without gates",
-                doc -> doc.remove("gates"),
-                "required",
-                "",
-                "gates"),
-            new Broken(
-                "prod first",
-                doc -> doc.putArray("environments").add("prod"),
-                "not",
-                "/environments/0",
-                null),
-            new Broken(
-                "kind on a non-sql param",
-                doc -> obj(doc, "/params/ticket").put("kind", "select"),
-                "const",
-                "/params/ticket/type",
-                "sql"),
-            new Broken(
                 "param name with a hyphen",
                 doc -> obj(doc, "/params").putObject("dry-run").put("type", "boolean"),
                 "propertyNames",
