@@ -40,8 +40,9 @@ final class PlanCommand implements Callable<Integer> {
       names = {"-e", "--env"},
       required = true,
       paramLabel = "ENV",
-      description = "Target environment (e.g. local, stage, prod). Earlier environments of the"
-          + " runbook are planned first.")
+      description =
+          "Target environment (e.g. local, stage, prod). Earlier environments of the"
+              + " runbook are planned first.")
   String env;
 
   @Option(
@@ -53,8 +54,9 @@ final class PlanCommand implements Callable<Integer> {
   @Option(
       names = "--environments",
       paramLabel = "DIR",
-      description = "Directory of environment files (default: environments/ beside the runbook,"
-          + " else ./runbooks/environments).")
+      description =
+          "Directory of environment files (default: environments/ beside the runbook,"
+              + " else ./runbooks/environments).")
   Path environmentsDir;
 
   @Option(
@@ -82,7 +84,8 @@ final class PlanCommand implements Callable<Integer> {
       problems.addAll(result.diagnostics());
       if (result.plan().isPresent()) {
         Plan plan = result.plan().get();
-        out.print(format == OutputFormat.json ? PlanJson.pretty(plan) + "\n" : PlanText.render(plan));
+        out.print(
+            format == OutputFormat.json ? PlanJson.pretty(plan) + "\n" : PlanText.render(plan));
         out.flush();
         return ExitCode.OK.code();
       }
@@ -100,7 +103,8 @@ final class PlanCommand implements Callable<Integer> {
       int eq = param.indexOf('=');
       if (eq <= 0) {
         throw new CliException(
-            ExitCode.INVALID_INPUT, "-p " + param + ": expected NAME=VALUE, e.g. -p ticket=OPS-123");
+            ExitCode.INVALID_INPUT,
+            "-p " + param + ": expected NAME=VALUE, e.g. -p ticket=OPS-123");
       }
       String name = param.substring(0, eq);
       if (launch.put(name, param.substring(eq + 1)) != null) {
@@ -115,7 +119,10 @@ final class PlanCommand implements Callable<Integer> {
       return environmentsDir;
     }
     Path parent = file.toAbsolutePath().getParent();
-    Path beside = file.getParent() == null ? Path.of("environments") : file.getParent().resolve("environments");
+    Path beside =
+        file.getParent() == null
+            ? Path.of("environments")
+            : file.getParent().resolve("environments");
     if (parent != null && Files.isDirectory(beside)) {
       return beside;
     }

@@ -28,8 +28,15 @@ final class PlanText {
   }
 
   private void plan(Plan plan) {
-    line(0, "Runbook   " + plan.runbook().name() + " v" + plan.runbook().version()
-        + " (file sha256 " + plan.runbook().sha256().substring(0, 12) + ")");
+    line(
+        0,
+        "Runbook   "
+            + plan.runbook().name()
+            + " v"
+            + plan.runbook().version()
+            + " (file sha256 "
+            + plan.runbook().sha256().substring(0, 12)
+            + ")");
     if (!plan.runbook().description().isEmpty()) {
       line(0, "          " + plan.runbook().description());
     }
@@ -43,12 +50,26 @@ final class PlanText {
     for (Stage stage : plan.stages()) {
       line(0, "");
       if (stage.gateBefore() != null) {
-        line(0, "Gate " + stage.gateBefore().name() + " before " + stage.environment() + ": "
-            + policy(stage.gateBefore().policy()));
+        line(
+            0,
+            "Gate "
+                + stage.gateBefore().name()
+                + " before "
+                + stage.environment()
+                + ": "
+                + policy(stage.gateBefore().policy()));
         line(0, "");
       }
-      line(0, "Stage " + number++ + ": " + stage.environment() + " (task queue "
-          + stage.taskQueue() + (stage.rehearsal() ? ", rehearsal" : "") + ")");
+      line(
+          0,
+          "Stage "
+              + number++
+              + ": "
+              + stage.environment()
+              + " (task queue "
+              + stage.taskQueue()
+              + (stage.rehearsal() ? ", rehearsal" : "")
+              + ")");
       steps(stage.steps());
     }
     if (!plan.finallySteps().isEmpty()) {
@@ -61,7 +82,8 @@ final class PlanText {
   private void steps(List<Step> steps) {
     int index = 1;
     for (Step step : steps) {
-      String skipped = step.when().isBoolean() && !step.when().asBoolean() ? "  [skipped: when is false]" : "";
+      String skipped =
+          step.when().isBoolean() && !step.when().asBoolean() ? "  [skipped: when is false]" : "";
       line(1, index++ + ". " + step.id() + ": " + step.name() + skipped);
       if (step.when().isTextual()) {
         line(3, "when " + step.when().asText());
@@ -70,22 +92,36 @@ final class PlanText {
         case ActivityStep a -> activity(a);
         case ApprovalStep a -> {
           line(3, "approval: " + policy(a.policy()));
+          message(4, a.policy());
           if (!a.shows().isEmpty()) {
             line(3, "shows: " + String.join(", ", a.shows()));
           }
         }
         case WaitStep w -> line(3, "wait " + duration(w.duration()));
-        case AssertStep a -> line(3, "assert " + scalar(a.that()) + (a.message().isEmpty() ? "" : " else \"" + a.message() + "\""));
+        case AssertStep a ->
+            line(
+                3,
+                "assert "
+                    + scalar(a.that())
+                    + (a.message().isEmpty() ? "" : " else \"" + a.message() + "\""));
       }
     }
   }
 
   private void activity(ActivityStep step) {
-    line(3, "uses " + step.uses() + ", timeout " + duration(step.timeout()) + ", up to "
-        + step.retry().maxAttempts() + " attempt(s)");
+    line(
+        3,
+        "uses "
+            + step.uses()
+            + ", timeout "
+            + duration(step.timeout())
+            + ", up to "
+            + step.retry().maxAttempts()
+            + " attempt(s)");
     inputs(3, step.with());
     if (step.approval() != null) {
       line(3, "approval before applying: " + policy(step.approval()));
+      message(4, step.approval());
     }
     Compensation undo = step.compensate();
     if (undo != null) {
@@ -103,17 +139,35 @@ final class PlanText {
         value.asText().strip().lines().forEach(l -> line(depth + 2, l));
       } else if (value.isArray() && value.size() > 0 && value.get(0).isTextual()) {
         line(depth, e.getKey() + ":");
-        value.forEach(item -> line(depth + 1, "- " + item.asText().strip().replace("\n", "\n" + "  ".repeat(depth + 2))));
+        value.forEach(
+            item ->
+                line(
+                    depth + 1,
+                    "- " + item.asText().strip().replace("\n", "\n" + "  ".repeat(depth + 2))));
       } else {
         line(depth, e.getKey() + ": " + scalar(value));
       }
     }
   }
 
+  private void message(int depth, ApprovalPolicy policy) {
+    if (!policy.message().isEmpty()) {
+      line(depth, "\"" + policy.message() + "\"");
+    }
+  }
+
   static String policy(ApprovalPolicy policy) {
-    String who = policy.group() != null ? "team " + policy.group() + " " + policy.approvers() : "users " + policy.approvers();
-    return who + ", " + policy.min() + " approval(s), timeout " + duration(policy.timeout())
-        + " then " + policy.onTimeout().name().toLowerCase()
+    String who =
+        policy.group() != null
+            ? "team " + policy.group() + " " + policy.approvers()
+            : "users " + policy.approvers();
+    return who
+        + ", "
+        + policy.min()
+        + " approval(s), timeout "
+        + duration(policy.timeout())
+        + " then "
+        + policy.onTimeout().name().toLowerCase()
         + (policy.allowSelfApproval() ? ", self-approval allowed" : "");
   }
 

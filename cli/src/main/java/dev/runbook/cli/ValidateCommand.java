@@ -10,10 +10,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code runbook validate}: every problem of every file, in one pass. */
 @Command(
@@ -30,7 +30,8 @@ final class ValidateCommand implements Callable<Integer> {
   @Parameters(
       paramLabel = "FILE|DIR",
       arity = "0..*",
-      description = "Runbook or environment files, or directories searched for *.yaml (default: runbooks).")
+      description =
+          "Runbook or environment files, or directories searched for *.yaml (default: runbooks).")
   List<Path> paths = new ArrayList<>();
 
   @Option(
@@ -81,7 +82,8 @@ final class ValidateCommand implements Callable<Integer> {
       if (Files.isDirectory(root)) {
         List<Path> found = Workspace.yamlFiles(root, true);
         if (found.isEmpty()) {
-          throw new CliException(ExitCode.INVALID_INPUT, root + ": no .yaml files in this directory");
+          throw new CliException(
+              ExitCode.INVALID_INPUT, root + ": no .yaml files in this directory");
         }
         files.addAll(found);
       } else if (Files.exists(root)) {

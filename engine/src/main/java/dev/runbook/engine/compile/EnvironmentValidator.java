@@ -15,8 +15,8 @@ public final class EnvironmentValidator {
   private EnvironmentValidator() {}
 
   /**
-   * @param expectedName the name the file is found under ({@code stage} for {@code stage.yaml}),
-   *     or null when it is validated on its own
+   * @param expectedName the name the file is found under ({@code stage} for {@code stage.yaml}), or
+   *     null when it is validated on its own
    */
   public static Validation<ValidatedEnvironment> validate(
       LoadedDocument document, String expectedName) {

@@ -15,8 +15,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * A run may only delete, stop or restore over what it created itself; a point-in-time restore
- * must create a new instance, never land on its source.
+ * A run may only delete, stop or restore over what it created itself; a point-in-time restore must
+ * create a new instance, never land on its source.
  */
 final class OwnershipRules {
   private final RunbookSpec spec;
@@ -51,7 +51,8 @@ final class OwnershipRules {
     }
   }
 
-  private void checkStep(String uses, JsonNode with, String withPointer, Map<String, String> typeOf) {
+  private void checkStep(
+      String uses, JsonNode with, String withPointer, Map<String, String> typeOf) {
     Optional<StepType> type = Optional.ofNullable(uses).flatMap(StepTypes::find);
     if (type.isEmpty()) {
       return;

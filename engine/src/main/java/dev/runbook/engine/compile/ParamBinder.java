@@ -38,7 +38,8 @@ final class ParamBinder {
           }
         } else {
           diagnostics.add(
-              PlanCompiler.flag(spec, "-p " + param.name(), "missing required param" + hint(param)));
+              PlanCompiler.flag(
+                  spec, "-p " + param.name(), "missing required param" + hint(param)));
         }
         continue;
       }

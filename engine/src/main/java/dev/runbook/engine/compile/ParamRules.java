@@ -36,8 +36,7 @@ final class ParamRules {
       onlyFor(param, node, "minLength", TEXTUAL);
       onlyFor(param, node, "maxLength", TEXTUAL);
       if (param.type() == ParamType.SQL && param.sqlKind() == null) {
-        reporter.value(
-            Category.SEMANTIC, param.pointer(), "a sql param needs kind: select or dml");
+        reporter.value(Category.SEMANTIC, param.pointer(), "a sql param needs kind: select or dml");
       }
       if (param.pattern() != null) {
         try {
@@ -65,10 +64,22 @@ final class ParamRules {
         JsonNode option = param.allowed().get(i);
         ParamSpec unconstrained =
             new ParamSpec(
-                param.name(), param.pointer(), param.type(), null, false, null,
-                List.of(), null, null, null, null, null, param.sqlKind());
+                param.name(),
+                param.pointer(),
+                param.type(),
+                null,
+                false,
+                null,
+                List.of(),
+                null,
+                null,
+                null,
+                null,
+                null,
+                param.sqlKind());
         for (String problem : ParamValues.check(unconstrained, option).problems()) {
-          reporter.value(Category.SEMANTIC, param.pointer() + "/enum/" + i, "enum value " + problem);
+          reporter.value(
+              Category.SEMANTIC, param.pointer() + "/enum/" + i, "enum value " + problem);
         }
       }
     }

@@ -100,11 +100,13 @@ public final class ParamValues {
           value.isIntegralNumber() && value.canConvertToLong()
               ? Outcome.ok(NODES.numberNode(value.asLong()))
               : Outcome.bad(expected("an integer", value));
-      case BOOLEAN -> value.isBoolean() ? Outcome.ok(value) : Outcome.bad(expected("true or false", value));
+      case BOOLEAN ->
+          value.isBoolean() ? Outcome.ok(value) : Outcome.bad(expected("true or false", value));
       case IDENTIFIER ->
           text != null && IDENTIFIER.matcher(text).matches()
               ? Outcome.ok(value)
-              : Outcome.bad(expected("an SQL identifier such as invoices or billing.invoices", value));
+              : Outcome.bad(
+                  expected("an SQL identifier such as invoices or billing.invoices", value));
       case DURATION ->
           text != null && Durations.parse(text).isPresent()
               ? Outcome.ok(value)
@@ -121,7 +123,8 @@ public final class ParamValues {
     }
     try {
       OffsetDateTime time = OffsetDateTime.parse(value.asText());
-      return Outcome.ok(NODES.textNode(time.withOffsetSameInstant(ZoneOffset.UTC).toInstant().toString()));
+      return Outcome.ok(
+          NODES.textNode(time.withOffsetSameInstant(ZoneOffset.UTC).toInstant().toString()));
     } catch (DateTimeParseException e) {
       return Outcome.bad(expected("an RFC 3339 timestamp such as 2026-11-21T08:00:00Z", value));
     }
@@ -146,7 +149,8 @@ public final class ParamValues {
     for (Iterator<Map.Entry<String, JsonNode>> it = value.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> entry = it.next();
       if (entry.getValue().isContainerNode()) {
-        return Outcome.bad("map value '" + entry.getKey() + "' must be a single value, not a list or map");
+        return Outcome.bad(
+            "map value '" + entry.getKey() + "' must be a single value, not a list or map");
       }
     }
     return Outcome.ok(value);

@@ -15,7 +15,6 @@ import dev.runbook.engine.plan.Stage;
 import dev.runbook.engine.plan.Step;
 import dev.runbook.engine.spec.EnvironmentSpec;
 import dev.runbook.engine.spec.RunbookSpec;
-import dev.runbook.engine.spec.StepSpec;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,8 +23,8 @@ import java.util.Optional;
 import java.util.TreeSet;
 
 /**
- * {@code compile(runbook, environments, target, params) -> Plan}. Pure: no IO, clock, randomness
- * or environment variables; the same inputs give the same plan and hash, byte for byte.
+ * {@code compile(runbook, environments, target, params) -> Plan}. Pure: no IO, clock, randomness or
+ * environment variables; the same inputs give the same plan and hash, byte for byte.
  */
 public final class PlanCompiler {
   private PlanCompiler() {}
@@ -55,7 +54,8 @@ public final class PlanCompiler {
       return new Result(Optional.empty(), diagnostics.sorted());
     }
     Reporter reporter = new Reporter(spec.source(), diagnostics);
-    TemplateIndex templates = TemplateIndex.of(spec.source().tree(), new Reporter(spec.source(), new Diagnostics()));
+    TemplateIndex templates =
+        TemplateIndex.of(spec.source().tree(), new Reporter(spec.source(), new Diagnostics()));
     List<Stage> compiled = new ArrayList<>();
     EnvironmentSpec previous = null;
     for (EnvironmentSpec env : stages) {
@@ -190,5 +190,4 @@ public final class PlanCompiler {
     scope.put(Scopes.ENV, JsonValues.toPlain(facts(env)));
     return scope;
   }
-
 }

@@ -29,6 +29,7 @@ final class ReferenceRules {
   private final Reporter reporter;
   private final Map<String, Integer> order = new HashMap<>();
   private final Map<String, StepSpec> byId = new HashMap<>();
+
   /** step id -> ids it reads outputs of (excluding its own compensation), for cycle detection. */
   private final Map<String, Set<String>> edges = new LinkedHashMap<>();
 
@@ -144,7 +145,11 @@ final class ReferenceRules {
       report(
           pointer,
           e,
-          shown + ": a step reference reads steps." + id + ".outputs.<name> or steps." + id
+          shown
+              + ": a step reference reads steps."
+              + id
+              + ".outputs.<name> or steps."
+              + id
               + ".status");
       return;
     }
@@ -226,9 +231,7 @@ final class ReferenceRules {
       if (cycle != null) {
         reported.addAll(cycle);
         reporter.value(
-            Category.SEMANTIC,
-            step.pointer(),
-            "reference cycle: " + String.join(" -> ", cycle));
+            Category.SEMANTIC, step.pointer(), "reference cycle: " + String.join(" -> ", cycle));
       }
     }
   }

@@ -79,8 +79,12 @@ final class StageCompiler {
               with,
               step.approval() == null ? null : policy(step.approval(), step.at("/approval")),
               compensation(step, type));
-      case APPROVAL -> new ApprovalStep(step.id(), name, when, policy(with, step.at("/with")), texts(with.path("shows")));
-      case TIMER -> new WaitStep(step.id(), name, when, duration(with.path("duration"), step.at("/with/duration")));
+      case APPROVAL ->
+          new ApprovalStep(
+              step.id(), name, when, policy(with, step.at("/with")), texts(with.path("shows")));
+      case TIMER ->
+          new WaitStep(
+              step.id(), name, when, duration(with.path("duration"), step.at("/with/duration")));
       case ASSERT ->
           new AssertStep(
               step.id(), name, when, with.path("that").deepCopy(), with.path("message").asText(""));
@@ -155,8 +159,7 @@ final class StageCompiler {
         .forEach(
             e ->
                 with.put(
-                    e.getKey(),
-                    "${{ steps." + step.id() + ".outputs." + e.getValue() + " }}"));
+                    e.getKey(), "${{ steps." + step.id() + ".outputs." + e.getValue() + " }}"));
     StepType undo = StepTypes.find(auto.uses()).orElseThrow();
     return new Compensation(undo.name(), with, undo.defaultTimeout(), RetryPolicy.DEFAULT, true);
   }
@@ -284,7 +287,10 @@ final class StageCompiler {
           reporter.value(
               Category.SQL,
               pointer,
-              ":" + name + " has no value in " + input.bindPointer().substring(1).replace('/', '.'));
+              ":"
+                  + name
+                  + " has no value in "
+                  + input.bindPointer().substring(1).replace('/', '.'));
         }
       }
     }

@@ -152,7 +152,8 @@ final class StepRules {
               Category.EXPRESSION,
               step.at(relative),
               expression.offset(),
-              what + " must be known when the plan is compiled: use params or env, not "
+              what
+                  + " must be known when the plan is compiled: use params or env, not "
                   + path.get(0));
           return;
         }

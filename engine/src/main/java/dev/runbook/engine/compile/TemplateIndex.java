@@ -10,8 +10,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Every string of the executable parts of a runbook (steps, finally, gates) parsed once as a
- * {@link Template}, by JSON pointer. Syntax errors are reported as they are found.
+ * Every string of the executable parts of a runbook (steps, finally, gates) parsed once as a {@link
+ * Template}, by JSON pointer. Syntax errors are reported as they are found.
  */
 final class TemplateIndex {
   private final Map<String, Template> templates = new LinkedHashMap<>();

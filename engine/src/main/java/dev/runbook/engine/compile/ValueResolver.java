@@ -71,15 +71,42 @@ final class ValueResolver {
 
   private JsonNode resolveText(JsonNode node, String pointer) {
     Template template = templates.at(pointer);
-    if (template == null || !compileTime(template)) {
+    if (template == null) {
       return node.deepCopy();
     }
     try {
-      return escape(JsonValues.toJson(template.render(scope)));
+      if (compileTime(template)) {
+        return escape(JsonValues.toJson(template.render(scope)));
+      }
+      if (template instanceof Template.Interpolated interpolated) {
+        return NODES.textNode(partially(interpolated));
+      }
+      return node.deepCopy();
     } catch (ExpressionException e) {
       reporter.inside(Category.EXPRESSION, pointer, e.offset(), e.getMessage());
       return NODES.nullNode();
     }
+  }
+
+  /**
+   * Text mixing compile-time and run-time expressions: the compile-time ones are filled in (so the
+   * plan a reviewer reads shows them), the others stay as {@code ${{ }}} for the interpreter.
+   */
+  private String partially(Template.Interpolated template) throws ExpressionException {
+    StringBuilder out = new StringBuilder();
+    for (Object part : template.parts()) {
+      if (part instanceof Expression expression) {
+        if (compileTime(new Template.Single(expression))) {
+          Object text = new Template.Interpolated(List.of(expression)).render(scope);
+          out.append(String.valueOf(text).replace("${{", "$${{"));
+        } else {
+          out.append("${{ ").append(expression.source()).append(" }}");
+        }
+      } else {
+        out.append(String.valueOf(part).replace("${{", "$${{"));
+      }
+    }
+    return out.toString();
   }
 
   /** Makes resolved values inert: any "${{" inside them becomes the literal-text escape. */

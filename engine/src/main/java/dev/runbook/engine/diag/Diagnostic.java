@@ -5,8 +5,8 @@ import java.util.Comparator;
 /**
  * One problem in a runbook, environment file or launch parameter.
  *
- * <p>Printed as {@code file:line:col: category: path: message}; {@code path} is a JSONPath into
- * the document such as {@code $.steps[1].with.database}, or the flag (e.g. {@code -p ticket}) for
+ * <p>Printed as {@code file:line:col: category: path: message}; {@code path} is a JSONPath into the
+ * document such as {@code $.steps[1].with.database}, or the flag (e.g. {@code -p ticket}) for
  * launch parameters, whose line and column are 0.
  */
 public record Diagnostic(
@@ -25,7 +25,17 @@ public record Diagnostic(
     if (line <= 0) {
       return file + ": " + category.label() + ": " + path + ": " + message;
     }
-    return file + ":" + line + ":" + column + ": " + category.label() + ": " + path + ": " + message;
+    return file
+        + ":"
+        + line
+        + ":"
+        + column
+        + ": "
+        + category.label()
+        + ": "
+        + path
+        + ": "
+        + message;
   }
 
   @Override

@@ -8,8 +8,8 @@ import java.util.Map;
 
 /**
  * A compiled runbook: what a run will do, fully resolved for its environments. Immutable; the
- * workflow input, so history records exactly what ran. {@code hash} is the sha256 of the
- * canonical JSON of every other field ({@link PlanJson#canonical}); approvals bind to it.
+ * workflow input, so history records exactly what ran. {@code hash} is the sha256 of the canonical
+ * JSON of every other field ({@link PlanJson#canonical}); approvals bind to it.
  *
  * @param target the environment the run was asked for; {@code stages} ends with it
  * @param params the launch parameters after defaults and type conversion, in declared order

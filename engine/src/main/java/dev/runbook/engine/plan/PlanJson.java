@@ -119,5 +119,4 @@ public final class PlanJson {
     }
     return node;
   }
-
 }

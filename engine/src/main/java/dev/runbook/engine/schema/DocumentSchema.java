@@ -66,7 +66,8 @@ public enum DocumentSchema {
         throw new IllegalStateException(resource + " is missing from the engine jar");
       }
       JsonNode raw = new ObjectMapper().readTree(in);
-      SchemaRegistry registry = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
+      SchemaRegistry registry =
+          SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
       return new Loaded(raw, registry.getSchema(raw));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + resource, e);

@@ -85,7 +85,8 @@ final class SchemaErrorFormatter {
     Set<String> expected = new LinkedHashSet<>();
     for (Error error : group) {
       if (error.getKeyword().equals("type")) {
-        expected.add(article(error.getSchemaNode().isTextual() ? error.getSchemaNode().asText() : "value"));
+        expected.add(
+            article(error.getSchemaNode().isTextual() ? error.getSchemaNode().asText() : "value"));
       } else if (isExpressionPattern(error)) {
         expected.add(PATTERN_HINTS.get("expression"));
       } else if (error.getKeyword().equals("pattern")) {
@@ -100,7 +101,10 @@ final class SchemaErrorFormatter {
             first,
             pointer(first),
             false,
-            "expected " + String.join(" or ", expected) + ", got " + show(first.getInstanceNode())));
+            "expected "
+                + String.join(" or ", expected)
+                + ", got "
+                + show(first.getInstanceNode())));
   }
 
   private Diagnostic one(Error error) {
@@ -119,7 +123,11 @@ final class SchemaErrorFormatter {
       case "required" ->
           diagnostic(error, pointer, true, "missing required key '" + error.getProperty() + "'");
       case "const" ->
-          diagnostic(error, pointer, false, "must be " + show(error.getSchemaNode()) + ", got " + show(value));
+          diagnostic(
+              error,
+              pointer,
+              false,
+              "must be " + show(error.getSchemaNode()) + ", got " + show(value));
       case "enum" -> diagnostic(error, pointer, false, enumMessage(pointer, error, value));
       case "type" ->
           diagnostic(
@@ -127,19 +135,45 @@ final class SchemaErrorFormatter {
               pointer,
               false,
               "expected "
-                  + article(error.getSchemaNode().isTextual() ? error.getSchemaNode().asText() : String.valueOf(error.getSchemaNode()))
+                  + article(
+                      error.getSchemaNode().isTextual()
+                          ? error.getSchemaNode().asText()
+                          : String.valueOf(error.getSchemaNode()))
                   + ", got "
                   + show(value));
-      case "pattern" -> diagnostic(error, pointer, false, "expected " + patternHint(error) + ", got " + show(value));
+      case "pattern" ->
+          diagnostic(
+              error, pointer, false, "expected " + patternHint(error) + ", got " + show(value));
       case "oneOf" -> diagnostic(error, pointer, false, oneOfMessage(error));
       case "minItems" ->
-          diagnostic(error, pointer, false, "needs at least " + error.getSchemaNode().asText() + " item(s)");
+          diagnostic(
+              error,
+              pointer,
+              false,
+              "needs at least " + error.getSchemaNode().asText() + " item(s)");
       case "uniqueItems" -> diagnostic(error, pointer, false, "items must be unique");
-      case "minimum" -> diagnostic(error, pointer, false, "must be at least " + error.getSchemaNode().asText() + ", got " + show(value));
-      case "maximum" -> diagnostic(error, pointer, false, "must be at most " + error.getSchemaNode().asText() + ", got " + show(value));
+      case "minimum" ->
+          diagnostic(
+              error,
+              pointer,
+              false,
+              "must be at least " + error.getSchemaNode().asText() + ", got " + show(value));
+      case "maximum" ->
+          diagnostic(
+              error,
+              pointer,
+              false,
+              "must be at most " + error.getSchemaNode().asText() + ", got " + show(value));
       case "minLength" ->
-          diagnostic(error, pointer, false, error.getSchemaNode().asInt() == 1 ? "must not be empty" : "must be at least " + error.getSchemaNode().asText() + " characters");
-      case "propertyNames" -> diagnostic(error, pointer, true, "invalid name: " + error.getMessage());
+          diagnostic(
+              error,
+              pointer,
+              false,
+              error.getSchemaNode().asInt() == 1
+                  ? "must not be empty"
+                  : "must be at least " + error.getSchemaNode().asText() + " characters");
+      case "propertyNames" ->
+          diagnostic(error, pointer, true, "invalid name: " + error.getMessage());
       default -> diagnostic(error, pointer, false, error.getMessage());
     };
   }
@@ -160,14 +194,17 @@ final class SchemaErrorFormatter {
 
   private String oneOfMessage(Error error) {
     List<String> shapes = new ArrayList<>();
-    error.getSchemaNode().forEach(branch -> {
-      JsonNode required = branch.path("required");
-      if (required.isArray() && required.size() > 0) {
-        List<String> keys = new ArrayList<>();
-        required.forEach(k -> keys.add(k.asText()));
-        shapes.add(String.join(" + ", keys));
-      }
-    });
+    error
+        .getSchemaNode()
+        .forEach(
+            branch -> {
+              JsonNode required = branch.path("required");
+              if (required.isArray() && required.size() > 0) {
+                List<String> keys = new ArrayList<>();
+                required.forEach(k -> keys.add(k.asText()));
+                shapes.add(String.join(" + ", keys));
+              }
+            });
     if (shapes.size() == error.getSchemaNode().size() && !shapes.isEmpty()) {
       return "give exactly one of: " + String.join(", ", shapes);
     }

@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.node.MissingNode;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Lenient reads of a JSON tree that may not have passed its schema: wrong shapes read as absent. */
+/**
+ * Lenient reads of a JSON tree that may not have passed its schema: wrong shapes read as absent.
+ */
 public final class Nodes {
   private Nodes() {}
 

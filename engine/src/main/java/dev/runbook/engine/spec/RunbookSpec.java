@@ -8,8 +8,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A runbook as written: its tree, where each part stands, and typed views of the parts the
- * compiler walks. Built leniently, so semantic checks can run even when the schema found problems.
+ * A runbook as written: its tree, where each part stands, and typed views of the parts the compiler
+ * walks. Built leniently, so semantic checks can run even when the schema found problems.
  */
 public record RunbookSpec(
     LoadedDocument source,
@@ -34,9 +34,7 @@ public record RunbookSpec(
         params.put(
             entry.getKey(),
             ParamSpec.from(
-                entry.getKey(),
-                JsonPointers.child("/params", entry.getKey()),
-                entry.getValue()));
+                entry.getKey(), JsonPointers.child("/params", entry.getKey()), entry.getValue()));
       }
     }
     JsonNode promote = root.path("gates").path("promote");

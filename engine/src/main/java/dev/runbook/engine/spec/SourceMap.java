@@ -4,8 +4,8 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Where each value (and each mapping key) of a loaded document stands in its file, by JSON
- * pointer. Lets every later stage report {@code file:line:col} without carrying YAML nodes.
+ * Where each value (and each mapping key) of a loaded document stands in its file, by JSON pointer.
+ * Lets every later stage report {@code file:line:col} without carrying YAML nodes.
  */
 public final class SourceMap {
   private final Map<String, Position> values = new HashMap<>();

@@ -32,9 +32,9 @@ import org.snakeyaml.engine.v2.nodes.Tag;
 import org.snakeyaml.engine.v2.schema.CoreSchema;
 
 /**
- * Reads one YAML document into a Jackson tree while recording the position of every value and
- * key. Uses the YAML 1.2 core schema ({@code yes}/{@code no} stay strings). Syntax problems,
- * duplicate keys, tags and non-scalar keys become diagnostics; nothing is thrown.
+ * Reads one YAML document into a Jackson tree while recording the position of every value and key.
+ * Uses the YAML 1.2 core schema ({@code yes}/{@code no} stay strings). Syntax problems, duplicate
+ * keys, tags and non-scalar keys become diagnostics; nothing is thrown.
  */
 public final class YamlLoader {
   /** Runbooks are small; a larger file is a mistake or an attack. */
@@ -69,8 +69,7 @@ public final class YamlLoader {
       if (documents.hasNext()) {
         Node second = documents.next();
         diagnostics.add(
-            syntax(
-                file, position(second.getStartMark()), "", "one document per file, found more"));
+            syntax(file, position(second.getStartMark()), "", "one document per file, found more"));
         return new Result(Optional.empty(), diagnostics);
       }
     } catch (MarkedYamlEngineException e) {
@@ -200,7 +199,8 @@ public final class YamlLoader {
               && scalar.getStartMark().get().getLine() == scalar.getEndMark().get().getLine()
               && !value.contains("'");
       sourceMap.putScalar(
-          pointer, new SourceMap.ScalarLayout(singleLine || doubleQuotedPlain(scalar), quote(style)));
+          pointer,
+          new SourceMap.ScalarLayout(singleLine || doubleQuotedPlain(scalar), quote(style)));
       Tag tag = scalar.getTag();
       if (tag.equals(Tag.STR)) {
         return JSON.textNode(value);
@@ -249,7 +249,9 @@ public final class YamlLoader {
         } else {
           number = new BigInteger(text);
         }
-        return number.bitLength() < 64 ? JSON.numberNode(number.longValue()) : JSON.numberNode(number);
+        return number.bitLength() < 64
+            ? JSON.numberNode(number.longValue())
+            : JSON.numberNode(number);
       } catch (NumberFormatException e) {
         diagnostics.add(syntax(file, at, pointer, "not a number: " + raw));
         return JSON.nullNode();

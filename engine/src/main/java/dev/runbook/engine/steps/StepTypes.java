@@ -21,56 +21,161 @@ public final class StepTypes {
     Duration tenMinutes = Duration.ofMinutes(10);
     Duration hour = Duration.ofHours(1);
     // access
-    activity("aws.ec2.start", "aws.ec2", tenMinutes,
+    activity(
+        "aws.ec2.start",
+        "aws.ec2",
+        tenMinutes,
         List.of("instanceId", "startedByRun", "state", "publicIp", "privateIp"));
-    register(new StepType("aws.ec2.stop", ACTIVITY, "aws.ec2",
-        List.of("instanceId", "stopped"), List.of(),
-        List.of(new OwnedInput("instance", Set.of("aws.ec2.start"), "instanceId",
-            "stop only an instance this run started")),
-        Optional.empty(), ApprovalRule.REFUSED, false, tenMinutes));
-    register(new StepType("aws.ec2.allow-ingress", ACTIVITY, "aws.ec2",
-        List.of("securityGroupId", "cidr", "port", "alreadyPresent"), List.of(), List.of(),
-        Optional.of(new AutoUndo("aws.ec2.revoke-ingress", Map.of("securityGroup", "securityGroupId", "cidr", "cidr", "port", "port"))), ApprovalRule.REFUSED, false, minute));
+    register(
+        new StepType(
+            "aws.ec2.stop",
+            ACTIVITY,
+            "aws.ec2",
+            List.of("instanceId", "stopped"),
+            List.of(),
+            List.of(
+                new OwnedInput(
+                    "instance",
+                    Set.of("aws.ec2.start"),
+                    "instanceId",
+                    "stop only an instance this run started")),
+            Optional.empty(),
+            ApprovalRule.REFUSED,
+            false,
+            tenMinutes));
+    register(
+        new StepType(
+            "aws.ec2.allow-ingress",
+            ACTIVITY,
+            "aws.ec2",
+            List.of("securityGroupId", "cidr", "port", "alreadyPresent"),
+            List.of(),
+            List.of(),
+            Optional.of(
+                new AutoUndo(
+                    "aws.ec2.revoke-ingress",
+                    Map.of("securityGroup", "securityGroupId", "cidr", "cidr", "port", "port"))),
+            ApprovalRule.REFUSED,
+            false,
+            minute));
     activity("aws.ec2.revoke-ingress", "aws.ec2", minute, List.of("revoked"));
     activity("aws.secrets.get", "aws.secrets", minute, List.of("handle", "secretId"));
     activity("ssh.tunnel", "ssh", minute, List.of("host", "port"));
     // data
-    register(new StepType("sql.query", ACTIVITY, "sql",
-        List.of("columns", "rows", "rowCount", "truncated"),
-        List.of(new SqlInput("/query", SqlContext.QUERY, "/bind")), List.of(),
-        Optional.empty(), ApprovalRule.REFUSED, false, tenMinutes));
-    register(new StepType("sql.change", ACTIVITY, "sql",
-        List.of("rowsAffected", "previewRows", "previewHash", "backupTable", "verified"),
-        List.of(
-            new SqlInput("/statements", SqlContext.CHANGE, "/bind"),
-            new SqlInput("/verify/query", SqlContext.QUERY, "/verify/bind")),
-        List.of(), Optional.empty(), ApprovalRule.ALLOWED, false, tenMinutes));
-    register(new StepType("sql.backup", ACTIVITY, "sql",
-        List.of("backupTable", "rowCount"), List.of(), List.of(),
-        Optional.empty(), ApprovalRule.REFUSED, false, hour));
-    register(new StepType("sql.restore", ACTIVITY, "sql",
-        List.of("rowsRestored"), List.of(),
-        List.of(new OwnedInput("backup", Set.of("sql.backup", "sql.change"), "backupTable",
-            "restore only from a backup this run took")),
-        Optional.empty(), ApprovalRule.ALLOWED, false, hour));
-    register(new StepType("sql.export", ACTIVITY, "sql",
-        List.of("path", "rowCount", "sha256"),
-        List.of(new SqlInput("/query", SqlContext.QUERY, "/bind")), List.of(),
-        Optional.empty(), ApprovalRule.REFUSED, false, hour));
-    register(new StepType("sql.terminate-sessions", ACTIVITY, "sql",
-        List.of("terminated"), List.of(), List.of(),
-        Optional.empty(), ApprovalRule.REQUIRED, false, minute));
+    register(
+        new StepType(
+            "sql.query",
+            ACTIVITY,
+            "sql",
+            List.of("columns", "rows", "rowCount", "truncated"),
+            List.of(new SqlInput("/query", SqlContext.QUERY, "/bind")),
+            List.of(),
+            Optional.empty(),
+            ApprovalRule.REFUSED,
+            false,
+            tenMinutes));
+    register(
+        new StepType(
+            "sql.change",
+            ACTIVITY,
+            "sql",
+            List.of("rowsAffected", "previewRows", "previewHash", "backupTable", "verified"),
+            List.of(
+                new SqlInput("/statements", SqlContext.CHANGE, "/bind"),
+                new SqlInput("/verify/query", SqlContext.QUERY, "/verify/bind")),
+            List.of(),
+            Optional.empty(),
+            ApprovalRule.ALLOWED,
+            false,
+            tenMinutes));
+    register(
+        new StepType(
+            "sql.backup",
+            ACTIVITY,
+            "sql",
+            List.of("backupTable", "rowCount"),
+            List.of(),
+            List.of(),
+            Optional.empty(),
+            ApprovalRule.REFUSED,
+            false,
+            hour));
+    register(
+        new StepType(
+            "sql.restore",
+            ACTIVITY,
+            "sql",
+            List.of("rowsRestored"),
+            List.of(),
+            List.of(
+                new OwnedInput(
+                    "backup",
+                    Set.of("sql.backup", "sql.change"),
+                    "backupTable",
+                    "restore only from a backup this run took")),
+            Optional.empty(),
+            ApprovalRule.ALLOWED,
+            false,
+            hour));
+    register(
+        new StepType(
+            "sql.export",
+            ACTIVITY,
+            "sql",
+            List.of("path", "rowCount", "sha256"),
+            List.of(new SqlInput("/query", SqlContext.QUERY, "/bind")),
+            List.of(),
+            Optional.empty(),
+            ApprovalRule.REFUSED,
+            false,
+            hour));
+    register(
+        new StepType(
+            "sql.terminate-sessions",
+            ACTIVITY,
+            "sql",
+            List.of("terminated"),
+            List.of(),
+            List.of(),
+            Optional.empty(),
+            ApprovalRule.REQUIRED,
+            false,
+            minute));
     // AWS RDS
-    activity("aws.rds.snapshot", "aws.rds", Duration.ofHours(6),
+    activity(
+        "aws.rds.snapshot",
+        "aws.rds",
+        Duration.ofHours(6),
         List.of("snapshotId", "snapshotArn", "status"));
-    register(new StepType("aws.rds.restore-pitr", ACTIVITY, "aws.rds",
-        List.of("instanceId", "endpoint", "port"), List.of(), List.of(),
-        Optional.of(new AutoUndo("aws.rds.delete", Map.of("instance", "instanceId"))), ApprovalRule.ALLOWED, false, Duration.ofHours(6)));
-    register(new StepType("aws.rds.delete", ACTIVITY, "aws.rds",
-        List.of("instanceId", "deleted"), List.of(),
-        List.of(new OwnedInput("instance", Set.of("aws.rds.restore-pitr"), "instanceId",
-            "delete only an instance this run created")),
-        Optional.empty(), ApprovalRule.ALLOWED, false, hour));
+    register(
+        new StepType(
+            "aws.rds.restore-pitr",
+            ACTIVITY,
+            "aws.rds",
+            List.of("instanceId", "endpoint", "port"),
+            List.of(),
+            List.of(),
+            Optional.of(new AutoUndo("aws.rds.delete", Map.of("instance", "instanceId"))),
+            ApprovalRule.ALLOWED,
+            false,
+            Duration.ofHours(6)));
+    register(
+        new StepType(
+            "aws.rds.delete",
+            ACTIVITY,
+            "aws.rds",
+            List.of("instanceId", "deleted"),
+            List.of(),
+            List.of(
+                new OwnedInput(
+                    "instance",
+                    Set.of("aws.rds.restore-pitr"),
+                    "instanceId",
+                    "delete only an instance this run created")),
+            Optional.empty(),
+            ApprovalRule.ALLOWED,
+            false,
+            hour));
     // migrations
     migration("flyway.migrate", List.of("applied", "pending", "failed", "currentVersion"));
     migration("flyway.info", List.of("applied", "pending", "failed", "currentVersion"));
@@ -79,27 +184,76 @@ public final class StepTypes {
     // external tools
     activity("exec", "exec", hour, List.of("exitCode", "stdout", "stderr"));
     // control
-    register(new StepType("approval", Execution.APPROVAL, "control",
-        List.of("approvers", "decision"), List.of(), List.of(),
-        Optional.empty(), ApprovalRule.REFUSED, false, Duration.ofHours(24)));
-    register(new StepType("wait", Execution.TIMER, "control", List.of(), List.of(), List.of(),
-        Optional.empty(), ApprovalRule.REFUSED, false, Duration.ZERO));
+    register(
+        new StepType(
+            "approval",
+            Execution.APPROVAL,
+            "control",
+            List.of("approvers", "decision"),
+            List.of(),
+            List.of(),
+            Optional.empty(),
+            ApprovalRule.REFUSED,
+            false,
+            Duration.ofHours(24)));
+    register(
+        new StepType(
+            "wait",
+            Execution.TIMER,
+            "control",
+            List.of(),
+            List.of(),
+            List.of(),
+            Optional.empty(),
+            ApprovalRule.REFUSED,
+            false,
+            Duration.ZERO));
     activity("notify", "notify", minute, List.of("delivered"));
-    register(new StepType("assert", Execution.ASSERT, "control", List.of(), List.of(), List.of(),
-        Optional.empty(), ApprovalRule.REFUSED, false, Duration.ZERO));
+    register(
+        new StepType(
+            "assert",
+            Execution.ASSERT,
+            "control",
+            List.of(),
+            List.of(),
+            List.of(),
+            Optional.empty(),
+            ApprovalRule.REFUSED,
+            false,
+            Duration.ZERO));
   }
 
   private StepTypes() {}
 
   private static void activity(
       String name, String integration, Duration timeout, List<String> outputs) {
-    register(new StepType(name, ACTIVITY, integration, outputs, List.of(), List.of(),
-        Optional.empty(), ApprovalRule.REFUSED, false, timeout));
+    register(
+        new StepType(
+            name,
+            ACTIVITY,
+            integration,
+            outputs,
+            List.of(),
+            List.of(),
+            Optional.empty(),
+            ApprovalRule.REFUSED,
+            false,
+            timeout));
   }
 
   private static void migration(String name, List<String> outputs) {
-    register(new StepType(name, ACTIVITY, "flyway", outputs, List.of(), List.of(),
-        Optional.empty(), ApprovalRule.REFUSED, true, Duration.ofHours(2)));
+    register(
+        new StepType(
+            name,
+            ACTIVITY,
+            "flyway",
+            outputs,
+            List.of(),
+            List.of(),
+            Optional.empty(),
+            ApprovalRule.REFUSED,
+            true,
+            Duration.ofHours(2)));
   }
 
   private static void register(StepType type) {
