@@ -57,6 +57,7 @@ public final class YamlLoader {
             .setMaxAliasesForCollections(MAX_ALIASES)
             .setCodePointLimit(MAX_CODE_POINTS)
             .setAllowRecursiveKeys(false)
+            .setAllowNonScalarKeys(true) // reported below with a clear message
             .build();
     Node root;
     try {
@@ -73,7 +74,12 @@ public final class YamlLoader {
         return new Result(Optional.empty(), diagnostics);
       }
     } catch (MarkedYamlEngineException e) {
-      Position at = position(e.getProblemMark().or(e::getContextMark));
+      // An unclosed quote or bracket is found at the end of the file; point at where it opened.
+      boolean atEnd = String.valueOf(e.getProblem()).contains("end of stream");
+      Position at =
+          atEnd && e.getContextMark().isPresent()
+              ? position(e.getContextMark())
+              : position(e.getProblemMark().or(e::getContextMark));
       diagnostics.add(syntax(file, at, "", describe(e)));
       return new Result(Optional.empty(), diagnostics);
     } catch (YamlEngineException e) {
