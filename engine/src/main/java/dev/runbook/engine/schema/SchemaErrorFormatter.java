@@ -26,7 +26,9 @@ final class SchemaErrorFormatter {
           "expression", "a ${{ }} expression",
           "timestamp", "an RFC 3339 timestamp such as 2026-11-21T08:00:00Z",
           "stepId", "an id of letters, digits and _ starting with a lowercase letter",
-          "identifier", "an SQL identifier such as invoices or billing.invoices");
+          "identifier", "an SQL identifier such as invoices or billing.invoices",
+          "databaseName", "the name of a database of the environment file, such as platform",
+          "environmentName", "an environment name such as stage or prod");
 
   private final LoadedDocument document;
   private final JsonNode schema;
