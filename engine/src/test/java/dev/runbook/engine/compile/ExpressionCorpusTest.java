@@ -5,7 +5,9 @@ import static dev.runbook.engine.compile.Corpus.at;
 
 import org.junit.jupiter.api.Test;
 
-/** Broken or wrongly aimed {@code ${{ }}} expressions, reported at the {@code ${{} or the token. */
+/**
+ * Broken or wrongly aimed expressions, reported where the expression or its offending token starts.
+ */
 class ExpressionCorpusTest {
 
   @Test
