@@ -12,9 +12,9 @@ import picocli.CommandLine.Spec;
     name = "completion",
     mixinStandardHelpOptions = true,
     description = {
-      "Print a completion script for bash or zsh. Install with:",
-      "  source <(runbook completion)          # bash, current shell",
-      "  runbook completion zsh > ~/.zfunc/_runbook   # zsh (the script uses bashcompinit)"
+      "Print a shell completion script for bash or zsh.",
+      "%nFor the current bash shell: source <(runbook completion)",
+      "For zsh: runbook completion zsh > ~/.zfunc/_runbook (the script uses bashcompinit)."
     })
 final class CompletionCommand implements Callable<Integer> {
   @Spec CommandSpec spec;

@@ -10,8 +10,8 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = {
-      "Versioned YAML runbooks for production database procedures, compiled into durable,",
-      "auditable workflows with approvals, compensation and stage-then-prod ordering."
+      "Versioned YAML runbooks for production database procedures, compiled into durable,"
+          + " auditable workflows with approvals, compensation and stage-then-prod ordering."
     },
     subcommands = {
       ValidateCommand.class,
@@ -22,7 +22,8 @@ import picocli.CommandLine.Command;
     },
     footer = {
       "",
-      "Exit codes: 0 ok, 1 run failed, 2 invalid input, 3 unexpected state, 4 internal error."
+      "Exit codes: 0 ok, 1 run failed, 2 invalid input (nothing started),",
+      "3 unexpected state, 4 internal error."
     })
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -2,18 +2,21 @@ package dev.runbook.cli;
 
 import dev.runbook.engine.Workspace;
 import dev.runbook.engine.compile.PlanCompiler;
+import dev.runbook.engine.compile.RunbookValidator;
 import dev.runbook.engine.compile.ValidatedEnvironment;
 import dev.runbook.engine.compile.ValidatedRunbook;
 import dev.runbook.engine.compile.Validation;
 import dev.runbook.engine.diag.Diagnostic;
 import dev.runbook.engine.plan.Plan;
 import dev.runbook.engine.plan.PlanJson;
+import dev.runbook.engine.spec.LoadedDocument;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -26,9 +29,10 @@ import picocli.CommandLine.Spec;
     name = "plan",
     mixinStandardHelpOptions = true,
     description = {
-      "Compile a runbook for an environment and show the resolved plan: every stage (earlier",
-      "environments first), step, input, gate and undo, and the plan hash approvals bind to.",
-      "Nothing is started."
+      "Show what a runbook would do in an environment.",
+      "%nCompiles the runbook and prints the resolved plan: every stage (earlier environments"
+          + " first), step, input, gate and undo, and the plan hash that approvals bind to."
+          + " Nothing is started."
     })
 final class PlanCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -55,8 +59,8 @@ final class PlanCommand implements Callable<Integer> {
       names = "--environments",
       paramLabel = "DIR",
       description =
-          "Directory of environment files (default: environments/ beside the runbook,"
-              + " else ./runbooks/environments).")
+          "Directory of environment files (default: the environments directory beside the"
+              + " runbook, else runbooks/environments under the current directory).")
   Path environmentsDir;
 
   @Option(
@@ -73,8 +77,22 @@ final class PlanCommand implements Callable<Integer> {
     if (!Files.exists(file)) {
       throw new CliException(ExitCode.INVALID_INPUT, file + ": no such file");
     }
+    if (Files.isDirectory(file)) {
+      throw new CliException(
+          ExitCode.INVALID_INPUT, file + ": is a directory; plan takes one runbook file");
+    }
     List<Diagnostic> problems = new ArrayList<>();
-    Validation<ValidatedRunbook> runbook = Workspace.runbook(file);
+    Validation<LoadedDocument> read = Workspace.read(file);
+    if (read.value().isPresent()
+        && Workspace.kindOf(read.value().get()) == Workspace.DocumentKind.ENVIRONMENT) {
+      throw new CliException(
+          ExitCode.INVALID_INPUT,
+          file + ": is an environment file (kind: Environment), not a runbook");
+    }
+    Validation<ValidatedRunbook> runbook =
+        read.value().isPresent()
+            ? RunbookValidator.validate(read.value().get())
+            : new Validation<>(Optional.empty(), read.diagnostics());
     problems.addAll(runbook.diagnostics());
     Map<String, ValidatedEnvironment> envs =
         Workspace.environments(environmentsDirectory(), problems);

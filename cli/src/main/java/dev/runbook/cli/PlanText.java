@@ -58,6 +58,7 @@ final class PlanText {
                 + stage.environment()
                 + ": "
                 + policy(stage.gateBefore().policy()));
+        message(1, stage.gateBefore().policy());
         line(0, "");
       }
       line(

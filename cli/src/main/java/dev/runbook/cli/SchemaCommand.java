@@ -14,8 +14,9 @@ import picocli.CommandLine.Spec;
     name = "schema",
     mixinStandardHelpOptions = true,
     description = {
-      "Print the JSON Schema (2020-12) of runbooks, or of environment files with --environment.",
-      "Editors with yaml-language-server use it for completion and checks."
+      "Print the JSON Schema of runbooks or environment files.",
+      "%nThe JSON Schema (2020-12) the engine validates with; editors with yaml-language-server"
+          + " use it for completion and checks. Add --environment for environment files."
     })
 final class SchemaCommand implements Callable<Integer> {
   @Spec CommandSpec spec;

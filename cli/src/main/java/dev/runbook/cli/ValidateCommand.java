@@ -7,7 +7,9 @@ import dev.runbook.engine.diag.Diagnostic;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -20,9 +22,10 @@ import picocli.CommandLine.Spec;
     name = "validate",
     mixinStandardHelpOptions = true,
     description = {
-      "Check runbooks and environment files: YAML syntax, schema, parameters, expressions,",
-      "references between steps, SQL guards and safety rules. Prints every problem as",
-      "file:line:col: category: path: message. Exit 0 when clean, 2 when not."
+      "Check runbooks and environment files for every problem.",
+      "%nChecks YAML syntax, the schema, parameters, expressions, references between steps,"
+          + " SQL guards and safety rules, and prints each problem as"
+          + " file:line:col: category: path: message. Exit 0 when clean, 2 when not."
     })
 final class ValidateCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -77,6 +80,7 @@ final class ValidateCommand implements Callable<Integer> {
       }
       roots = List.of(defaultDir);
     }
+    Set<Path> seen = new HashSet<>();
     List<Path> files = new ArrayList<>();
     for (Path root : roots) {
       if (Files.isDirectory(root)) {
@@ -85,9 +89,11 @@ final class ValidateCommand implements Callable<Integer> {
           throw new CliException(
               ExitCode.INVALID_INPUT, root + ": no .yaml files in this directory");
         }
-        files.addAll(found);
+        found.stream().filter(f -> seen.add(f.toAbsolutePath().normalize())).forEach(files::add);
       } else if (Files.exists(root)) {
-        files.add(root);
+        if (seen.add(root.toAbsolutePath().normalize())) {
+          files.add(root);
+        }
       } else {
         throw new CliException(ExitCode.INVALID_INPUT, root + ": no such file or directory");
       }

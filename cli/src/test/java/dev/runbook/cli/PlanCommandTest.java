@@ -102,6 +102,7 @@ class PlanCommandTest {
                 "OPS-1234: 1 row(s) on platform (stage)"
 
         Gate promote before prod: team db-team [alice, bob, carol, dave, erin], 1 approval(s), timeout 1d then fail
+          "OPS-1234 went through stage; promote to the next environment?"
 
         Stage 2: prod (task queue runbook-prod)
           1. snapshot: Snapshot the database before changing it

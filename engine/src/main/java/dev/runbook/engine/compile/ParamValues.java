@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.runbook.engine.diag.Suggestions;
 import dev.runbook.engine.spec.ParamSpec;
 import dev.runbook.engine.sql.SqlAnalysis;
 import dev.runbook.engine.sql.SqlContext;
@@ -159,17 +160,22 @@ public final class ParamValues {
   private static List<String> constraints(ParamSpec param, JsonNode value) {
     List<String> problems = new ArrayList<>();
     if (!param.allowed().isEmpty() && !param.allowed().contains(value)) {
+      List<String> options = param.allowed().stream().map(JsonNode::asText).toList();
       problems.add(
           "must be one of: "
-              + param.allowed().stream().map(ParamValues::show).collect(Collectors.joining(", ")));
+              + param.allowed().stream().map(ParamValues::show).collect(Collectors.joining(", "))
+              + ", got "
+              + show(value)
+              + (value.isTextual() ? Suggestions.didYouMean(value.asText(), options) : ""));
     }
     if (value.isNumber()) {
       BigDecimal number = value.decimalValue();
       if (param.minimum() != null && number.compareTo(param.minimum()) < 0) {
-        problems.add("must be at least " + param.minimum().toPlainString());
+        problems.add(
+            "must be at least " + param.minimum().toPlainString() + ", got " + show(value));
       }
       if (param.maximum() != null && number.compareTo(param.maximum()) > 0) {
-        problems.add("must be at most " + param.maximum().toPlainString());
+        problems.add("must be at most " + param.maximum().toPlainString() + ", got " + show(value));
       }
     }
     if (value.isTextual()) {

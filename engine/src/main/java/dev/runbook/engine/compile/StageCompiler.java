@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.BooleanNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.runbook.engine.diag.Category;
+import dev.runbook.engine.expr.ExpressionException;
+import dev.runbook.engine.expr.Template;
 import dev.runbook.engine.plan.ActivityStep;
 import dev.runbook.engine.plan.ApprovalPolicy;
 import dev.runbook.engine.plan.ApprovalStep;
@@ -281,19 +283,56 @@ final class StageCompiler {
       if (!statement.isTextual() || statement.asText().contains("${{")) {
         continue;
       }
-      String pointer = step.at("/with" + input.pointer() + (sql.isArray() ? "/" + i : ""));
+      String relative = input.pointer() + (sql.isArray() ? "/" + i : "");
+      String pointer = step.at("/with" + relative);
+      String sqlParam = wholeParam(step.with().at(relative));
+      String bindParam = wholeParam(step.with().at(input.bindPointer()));
+      String bindName = input.bindPointer().substring(1).replace('/', '.');
       for (String name : SqlGuard.analyze(statement.asText(), input.context()).bindNames()) {
-        if (!bind.isObject() || !bind.has(name)) {
-          reporter.value(
-              Category.SQL,
-              pointer,
-              ":"
-                  + name
-                  + " has no value in "
-                  + input.bindPointer().substring(1).replace('/', '.'));
+        if (bind.isObject() && bind.has(name)) {
+          continue;
+        }
+        if (sqlParam == null && bindParam == null) {
+          reporter.value(Category.SQL, pointer, ":" + name + " has no value in " + bindName);
+        } else {
+          // The SQL or its values came from the command line: name the flags, not a line.
+          reporter
+              .diagnostics()
+              .add(
+                  PlanCompiler.flag(
+                      spec,
+                      "-p " + (sqlParam != null ? sqlParam : bindParam),
+                      ":"
+                          + name
+                          + " has no value in "
+                          + (bindParam != null ? "-p " + bindParam : "with." + bindName)
+                          + " (step "
+                          + step.id()
+                          + ")"));
         }
       }
     }
+  }
+
+  /** The param name when the value is exactly {@code ${{ params.<name> }}}, else null. */
+  private static String wholeParam(JsonNode original) {
+    if (!original.isTextual()) {
+      return null;
+    }
+    try {
+      if (Template.parse(original.asText()) instanceof Template.Single single) {
+        List<List<String>> refs = single.expression().references();
+        if (refs.size() == 1
+            && refs.get(0).size() == 2
+            && refs.get(0).get(0).equals(Scopes.PARAMS)
+            && single.expression().source().equals("params." + refs.get(0).get(1))) {
+          return refs.get(0).get(1);
+        }
+      }
+    } catch (ExpressionException e) {
+      return null; // reported by the validator
+    }
+    return null;
   }
 
   private static List<String> texts(JsonNode array) {
