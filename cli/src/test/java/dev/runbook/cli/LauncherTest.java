@@ -2,7 +2,6 @@ package dev.runbook.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -15,7 +14,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The {@code ./runbook} launcher and its JDK discovery, run as real processes (no shell glue). */
 class LauncherTest {
-  private static final Path TEMURIN_25 = Path.of("/usr/lib/jvm/temurin-25-jdk-amd64");
 
   @TempDir Path dir;
 
@@ -64,18 +62,33 @@ class LauncherTest {
   }
 
   @Test
-  void jdkMajorPrintsTheFeatureVersionOfTemurin25() throws Exception {
-    assumeTrue(Files.isDirectory(TEMURIN_25), "no " + TEMURIN_25 + " on this machine");
+  void jdkMajorReadsTheReleaseFileAndFindJdkRefusesAJavaHomeOlderThan21(@TempDir Path dir)
+      throws Exception {
+    Path jdk17 = fakeJdk(dir.resolve("jdk17"), "17.0.9");
+    Path jdk21 = fakeJdk(dir.resolve("jdk21"), "21.0.2");
 
-    Outcome outcome = bash(". scripts/find-jdk.sh; jdk_major " + TEMURIN_25);
+    assertEquals(new Outcome(0, "21\n", ""), bash(". scripts/find-jdk.sh; jdk_major " + jdk21));
+    Outcome kept =
+        bash(". scripts/find-jdk.sh; JAVA_HOME=" + jdk21 + "; find_jdk; echo $JAVA_HOME");
+    assertEquals(new Outcome(0, jdk21 + "\n", ""), kept);
+    Outcome replaced =
+        bash(". scripts/find-jdk.sh; JAVA_HOME=" + jdk17 + "; find_jdk; echo $JAVA_HOME");
+    assertTrue(replaced.out().startsWith("/usr/lib/jvm/"), replaced.out());
+  }
 
-    assertEquals(new Outcome(0, "25\n", ""), outcome);
+  private static Path fakeJdk(Path home, String version) throws Exception {
+    Files.createDirectories(home.resolve("bin"));
+    for (String tool : List.of("java", "javac")) {
+      Path file = Files.writeString(home.resolve("bin").resolve(tool), "#!/bin/sh\n");
+      file.toFile().setExecutable(true);
+    }
+    Files.writeString(home.resolve("release"), "JAVA_VERSION=\"" + version + "\"\n");
+    return home;
   }
 
   @Test
   void jdkMajorPrintsTheFeatureVersionOfTheJdkRunningThisTest() throws Exception {
     Path javaHome = Path.of(System.getProperty("java.home"));
-    assumeTrue(Files.isExecutable(javaHome.resolve("bin/javac")), "tests run on a JRE");
 
     Outcome outcome = bash(". scripts/find-jdk.sh; jdk_major '" + javaHome + "'");
 

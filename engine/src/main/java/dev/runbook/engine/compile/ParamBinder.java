@@ -1,6 +1,7 @@
 package dev.runbook.engine.compile;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.NullNode;
 import dev.runbook.engine.diag.Diagnostics;
 import dev.runbook.engine.diag.Suggestions;
 import dev.runbook.engine.spec.ParamSpec;
@@ -36,10 +37,12 @@ final class ParamBinder {
           if (outcome.ok()) {
             values.put(param.name(), outcome.value());
           }
-        } else {
+        } else if (param.required()) {
           diagnostics.add(
               PlanCompiler.flag(
                   spec, "-p " + param.name(), "missing required param" + hint(param)));
+        } else {
+          values.put(param.name(), NullNode.getInstance()); // optional: expressions read null
         }
         continue;
       }

@@ -57,7 +57,7 @@ final class ParamRules {
       if (param.defaultValue() != null) {
         ParamValues.Outcome outcome = ParamValues.check(param, param.defaultValue());
         for (String problem : outcome.problems()) {
-          reporter.value(Category.SEMANTIC, param.pointer() + "/default", "default " + problem);
+          reporter.value(Category.SEMANTIC, param.pointer() + "/default", "default: " + problem);
         }
       }
       for (int i = 0; i < param.allowed().size(); i++) {
@@ -79,7 +79,7 @@ final class ParamRules {
                 param.sqlKind());
         for (String problem : ParamValues.check(unconstrained, option).problems()) {
           reporter.value(
-              Category.SEMANTIC, param.pointer() + "/enum/" + i, "enum value " + problem);
+              Category.SEMANTIC, param.pointer() + "/enum/" + i, "enum value: " + problem);
         }
       }
     }

@@ -54,6 +54,7 @@ final class ReferenceRules {
   }
 
   void check() {
+    collectEdges();
     for (StepSpec step : allSteps()) {
       for (Map.Entry<String, Template> entry : templates.under(step.pointer()).entrySet()) {
         boolean inCompensation = entry.getKey().startsWith(step.at("/compensate"));
@@ -184,9 +185,6 @@ final class ReferenceRules {
       }
       return;
     }
-    if (from.id() != null) {
-      edges.computeIfAbsent(from.id(), k -> new LinkedHashSet<>()).add(id);
-    }
     Integer fromOrder = from.id() == null ? null : order.get(from.id());
     if (fromOrder != null && order.get(id) > fromOrder && !inCycle(from.id(), id)) {
       report(
@@ -197,6 +195,30 @@ final class ReferenceRules {
               + "' runs after '"
               + from.id()
               + "': a step can only use outputs of earlier steps");
+    }
+  }
+
+  /** Every step-to-step reference, before any is judged, so cycles are known in full. */
+  private void collectEdges() {
+    for (StepSpec step : allSteps()) {
+      if (step.id() == null) {
+        continue;
+      }
+      for (Map.Entry<String, Template> entry : templates.under(step.pointer()).entrySet()) {
+        if (entry.getKey().startsWith(step.at("/compensate"))) {
+          continue;
+        }
+        for (Expression expression : entry.getValue().expressions()) {
+          for (List<String> path : expression.references()) {
+            if (path.size() >= 2
+                && path.get(0).equals(Scopes.STEPS)
+                && byId.containsKey(path.get(1))
+                && !path.get(1).equals(step.id())) {
+              edges.computeIfAbsent(step.id(), k -> new LinkedHashSet<>()).add(path.get(1));
+            }
+          }
+        }
+      }
     }
   }
 

@@ -16,7 +16,7 @@ final class Scopes {
       Set.of("name", "provider", "rehearsal", "region", "taskQueue", "databases");
 
   static final Set<String> RUN_FIELDS =
-      Set.of("id", "launcher", "status", "environment", "runbook", "version", "planHash");
+      Set.of("id", "launcher", "status", "environment", "runbook", "version", "planHash", "ticket");
 
   /** What a step reference may read after {@code steps.<id>.}. */
   static final Set<String> STEP_FIELDS = Set.of("outputs", "status");

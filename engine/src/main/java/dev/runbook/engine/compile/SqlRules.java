@@ -57,8 +57,8 @@ final class SqlRules {
   }
 
   private void checkOne(JsonNode node, String pointer, SqlInput input, StepSpec step) {
-    if (!node.isTextual()) {
-      return; // missing or mistyped: the schema reports it
+    if (!node.isTextual() || node.asText().isEmpty()) {
+      return; // missing, mistyped or empty: the schema reports it
     }
     Template template = templates.at(pointer);
     if (template == null) {

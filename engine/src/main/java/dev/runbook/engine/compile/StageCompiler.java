@@ -296,19 +296,16 @@ final class StageCompiler {
           reporter.value(Category.SQL, pointer, ":" + name + " has no value in " + bindName);
         } else {
           // The SQL or its values came from the command line: name the flags, not a line.
-          reporter
-              .diagnostics()
-              .add(
-                  PlanCompiler.flag(
-                      spec,
-                      "-p " + (sqlParam != null ? sqlParam : bindParam),
-                      ":"
-                          + name
-                          + " has no value in "
-                          + (bindParam != null ? "-p " + bindParam : "with." + bindName)
-                          + " (step "
-                          + step.id()
-                          + ")"));
+          String flag = "-p " + (sqlParam != null ? sqlParam : bindParam);
+          String message;
+          if (sqlParam == null) {
+            message = "no value for :" + name + ", which the SQL of step " + step.id() + " uses";
+          } else if (bindParam != null) {
+            message = ":" + name + " has no value in -p " + bindParam;
+          } else {
+            message = ":" + name + " has no value in with." + bindName + " of step " + step.id();
+          }
+          reporter.diagnostics().add(PlanCompiler.flag(spec, flag, message));
         }
       }
     }

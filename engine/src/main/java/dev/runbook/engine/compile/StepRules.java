@@ -55,7 +55,6 @@ final class StepRules {
       }
       checkApproval(step, type.get());
       checkCompensation(step, type.get());
-      checkWhen(step);
       if (type.get().execution() == Execution.APPROVAL) {
         checkShows(step, i, index);
       }
@@ -107,16 +106,6 @@ final class StepRules {
           Category.SEMANTIC,
           step.at("/compensate/uses"),
           "an undo must be an action step, not " + undo);
-    }
-  }
-
-  private void checkWhen(StepSpec step) {
-    JsonNode when = step.when();
-    if (when != null && when.isTextual() && templates.at(step.at("/when")) == null) {
-      reporter.value(
-          Category.EXPRESSION,
-          step.at("/when"),
-          "when must be true, false or a ${{ }} expression, got '" + when.asText() + "'");
     }
   }
 

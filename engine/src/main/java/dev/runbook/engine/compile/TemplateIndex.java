@@ -8,6 +8,8 @@ import dev.runbook.engine.spec.JsonPointers;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
 
 /**
  * Every string of the executable parts of a runbook (steps, finally, gates) parsed once as a {@link
@@ -15,6 +17,9 @@ import java.util.Map;
  */
 final class TemplateIndex {
   private final Map<String, Template> templates = new LinkedHashMap<>();
+
+  /** The same, sorted by pointer, so the templates under a pointer are one range lookup. */
+  private final NavigableMap<String, Template> sorted = new TreeMap<>();
 
   static TemplateIndex of(JsonNode root, Reporter reporter) {
     TemplateIndex index = new TemplateIndex();
@@ -31,7 +36,9 @@ final class TemplateIndex {
         return;
       }
       try {
-        templates.put(pointer, Template.parse(text));
+        Template template = Template.parse(text);
+        templates.put(pointer, template);
+        sorted.put(pointer, template);
       } catch (ExpressionException e) {
         reporter.inside(Category.EXPRESSION, pointer, e.offset(), e.getMessage());
       }
@@ -60,12 +67,12 @@ final class TemplateIndex {
   /** Templates at or below the pointer. */
   Map<String, Template> under(String pointer) {
     Map<String, Template> out = new LinkedHashMap<>();
-    templates.forEach(
-        (p, t) -> {
-          if (p.equals(pointer) || p.startsWith(pointer + "/")) {
-            out.put(p, t);
-          }
-        });
+    Template self = sorted.get(pointer);
+    if (self != null) {
+      out.put(pointer, self);
+    }
+    // Every key starting with pointer + "/" sorts between that prefix and prefix + U+FFFF.
+    out.putAll(sorted.subMap(pointer + "/", true, pointer + "/\uffff", true));
     return out;
   }
 }

@@ -41,6 +41,13 @@ final class SchemaErrorFormatter {
   List<Diagnostic> format(List<Error> errors) {
     List<Diagnostic> out = new ArrayList<>();
     Map<String, List<Error>> alternatives = new LinkedHashMap<>();
+    // A failed oneOf says "give exactly one of ..."; its branches' errors would only repeat it.
+    Set<String> failedOneOf = new LinkedHashSet<>();
+    for (Error error : errors) {
+      if (error.getKeyword().equals("oneOf")) {
+        failedOneOf.add(pointer(error) + "|" + error.getEvaluationPath());
+      }
+    }
     for (Error error : errors) {
       String group = alternativeGroup(error);
       if (group != null) {
@@ -49,8 +56,10 @@ final class SchemaErrorFormatter {
         out.add(one(error));
       }
     }
-    for (List<Error> group : alternatives.values()) {
-      out.addAll(alternatives(group));
+    for (Map.Entry<String, List<Error>> group : alternatives.entrySet()) {
+      if (!failedOneOf.contains(group.getKey())) {
+        out.addAll(alternatives(group.getValue()));
+      }
     }
     return out;
   }
@@ -146,7 +155,7 @@ final class SchemaErrorFormatter {
       case "pattern" ->
           diagnostic(
               error, pointer, false, "expected " + patternHint(error) + ", got " + show(value));
-      case "oneOf" -> diagnostic(error, pointer, false, oneOfMessage(error));
+      case "oneOf" -> diagnostic(error, pointer, true, oneOfMessage(error));
       case "minItems" ->
           diagnostic(
               error,
@@ -174,8 +183,17 @@ final class SchemaErrorFormatter {
               error.getSchemaNode().asInt() == 1
                   ? "must not be empty"
                   : "must be at least " + error.getSchemaNode().asText() + " characters");
-      case "propertyNames" ->
-          diagnostic(error, pointer, true, "invalid name: " + error.getMessage());
+      case "propertyNames" -> {
+        String name = error.getProperty();
+        yield diagnostic(
+            error,
+            JsonPointers.child(pointer, name),
+            true,
+            "invalid name '" + name + "': expected " + nameHint(error));
+      }
+      case "minProperties" ->
+          diagnostic(
+              error, pointer, false, "needs at least " + error.getSchemaNode().asText() + " entry");
       default -> diagnostic(error, pointer, false, error.getMessage());
     };
   }
@@ -222,6 +240,19 @@ final class SchemaErrorFormatter {
     JsonNode owner = schema.at(JsonPointers.parent(fragment));
     owner.path("properties").fieldNames().forEachRemaining(names::add);
     return names;
+  }
+
+  /** What a valid name looks like, from the propertyNames pattern. */
+  private String nameHint(Error error) {
+    String location = error.getSchemaLocation().toString();
+    int hash = location.indexOf('#');
+    JsonNode names = schema.at(hash < 0 ? "" : location.substring(hash + 1));
+    String pattern = names.path("pattern").asText("");
+    String idPattern = schema.at("/$defs/stepId/pattern").asText();
+    if (pattern.equals(idPattern) || pattern.equals("^[a-z][a-zA-Z0-9_]{0,62}$")) {
+      return PATTERN_HINTS.get("stepId");
+    }
+    return pattern.isEmpty() ? "a valid name" : "text matching " + pattern;
   }
 
   private static boolean isExpressionPattern(Error error) {

@@ -15,6 +15,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import org.snakeyaml.engine.v2.api.LoadSettings;
@@ -69,8 +70,15 @@ public final class YamlLoader {
       root = documents.next();
       if (documents.hasNext()) {
         Node second = documents.next();
-        diagnostics.add(
-            syntax(file, position(second.getStartMark()), "", "one document per file, found more"));
+        int fromLine = root.getEndMark().map(Mark::getLine).orElse(0);
+        Position at = separatorAfter(text, fromLine).orElse(position(second.getStartMark()));
+        diagnostics.add(syntax(file, at, "", "one document per file, found more"));
+        return new Result(Optional.empty(), diagnostics);
+      }
+      if (root instanceof ScalarNode scalar
+          && scalar.getTag().equals(Tag.NULL)
+          && scalar.getValue().isEmpty()) {
+        diagnostics.add(syntax(file, Position.START, "", "the file is empty"));
         return new Result(Optional.empty(), diagnostics);
       }
     } catch (MarkedYamlEngineException e) {
@@ -93,6 +101,18 @@ public final class YamlLoader {
     }
     return new Result(
         Optional.of(new LoadedDocument(file, tree, sourceMap, sha256(text))), diagnostics);
+  }
+
+  /** Where the next "---" document separator stands, at or after a 0-based line. */
+  private static Optional<Position> separatorAfter(String text, int fromLine) {
+    List<String> lines = text.lines().toList();
+    for (int i = Math.max(fromLine, 0); i < lines.size(); i++) {
+      String line = lines.get(i);
+      if (line.equals("---") || line.startsWith("--- ") || line.startsWith("---\t")) {
+        return Optional.of(new Position(i + 1, 1));
+      }
+    }
+    return Optional.empty();
   }
 
   public static String sha256(String text) {

@@ -419,9 +419,7 @@ class LaunchCorpusTest {
         BOTH,
         "stage",
         Map.of("bind", "{}"),
-        at(
-            "\"UPDATE",
-            "rb.yaml:12:20: sql: $.steps[0].with.statements[0]: :id has no value in bind"));
+        flag("rb.yaml: param: -p bind: no value for :id, which the SQL of step fix uses"));
   }
 
   @Test
@@ -431,9 +429,7 @@ class LaunchCorpusTest {
         BOTH,
         "stage",
         goodParams("bind", "{}"),
-        at(
-            "\"${{ params.change }}\"",
-            "rb.yaml:20:20: sql: $.steps[0].with.statements[0]: :id has no value in bind"));
+        flag("rb.yaml: param: -p change: :id has no value in -p bind"));
   }
 
   // -p launch params
@@ -497,7 +493,7 @@ class LaunchCorpusTest {
         BOTH,
         "stage",
         goodParams("expectRows", "5000"),
-        flag("rb.yaml: param: -p expectRows: must be at most 1000"));
+        flag("rb.yaml: param: -p expectRows: must be at most 1000, got 5000"));
   }
 
   @Test
@@ -517,7 +513,8 @@ class LaunchCorpusTest {
         BOTH,
         "stage",
         goodParams("database", "billing"),
-        flag("rb.yaml: param: -p database: must be one of: 'platform', 'invoicing'"));
+        flag(
+            "rb.yaml: param: -p database: must be one of: 'platform', 'invoicing', got 'billing'"));
   }
 
   @Test
@@ -637,7 +634,7 @@ class LaunchCorpusTest {
         "stage",
         goodParams("expectRows", "0", "ticket", null, "dryRun", "TRUE"),
         flag("rb.yaml: param: -p dryRun: expected true or false, got 'TRUE'"),
-        flag("rb.yaml: param: -p expectRows: must be at least 1"),
+        flag("rb.yaml: param: -p expectRows: must be at least 1, got 0"),
         flag("rb.yaml: param: -p ticket: missing required param (string)"));
   }
 }

@@ -476,8 +476,8 @@ class SchemaCorpusTest {
         at("0", "rb.yaml:3:38: schema: $.metadata.version: must be at least 1, got 0"),
         at(
             "Stage",
-            "rb.yaml:4:16: schema: $.environments[0]: expected text matching"
-                + " ^[a-z][a-z0-9-]{0,30}$, got 'Stage'"),
+            "rb.yaml:4:16: schema: $.environments[0]: expected an environment name such as stage"
+                + " or prod, got 'Stage'"),
         at("[]", "rb.yaml:5:8: schema: $.steps: needs at least 1 item(s)"));
   }
 

@@ -405,16 +405,18 @@ class SemanticCorpusTest {
         """,
         at(
             "ten",
-            "rb.yaml:5:35: semantic: $.params.rows.default: default expected an integer, got 'ten'"),
+            "rb.yaml:5:35: semantic: $.params.rows.default: default: expected an integer, got 'ten'"),
         at(
             "billing",
-            "rb.yaml:6:67: semantic: $.params.database.default: default must be one of:"
-                + " 'platform', 'invoicing'"),
+            "rb.yaml:6:67: semantic: $.params.database.default: default: must be one of:"
+                + " 'platform', 'invoicing', got 'billing'"),
         at(
             "ops-1",
-            "rb.yaml:7:64: semantic: $.params.ticket.default: default 'ops-1' does not match"
+            "rb.yaml:7:64: semantic: $.params.ticket.default: default: 'ops-1' does not match"
                 + " ^[A-Z]+-[0-9]+$"),
-        at("0", "rb.yaml:8:48: semantic: $.params.limit.default: default must be at least 1"));
+        at(
+            "0",
+            "rb.yaml:8:48: semantic: $.params.limit.default: default: must be at least 1, got 0"));
   }
 
   @Test
@@ -434,7 +436,7 @@ class SemanticCorpusTest {
         """,
         at(
             "two",
-            "rb.yaml:5:36: semantic: $.params.rows.enum[1]: enum value expected an integer, got"
+            "rb.yaml:5:36: semantic: $.params.rows.enum[1]: enum value: expected an integer, got"
                 + " 'two'"));
   }
 

@@ -108,7 +108,7 @@ class YamlLoaderTest {
   @Test
   void refusesSeveralDocumentsEmptyFilesTagsAndComplexKeys() {
     assertEquals(
-        List.of("f.yaml:3:1: syntax: $: one document per file, found more"),
+        List.of("f.yaml:2:1: syntax: $: one document per file, found more"),
         problems("a: 1\n---\nb: 2\n"));
     assertEquals(List.of("f.yaml:1:1: syntax: $: the file is empty"), problems("# nothing\n"));
     assertEquals(

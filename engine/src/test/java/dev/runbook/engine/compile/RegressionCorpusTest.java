@@ -11,18 +11,17 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * Broken inputs whose diagnostics are wrong today (position, duplicate, missing or misleading
- * message). Each test asserts the output the engine should give; they fail until the engine is
- * fixed, and then join the rest of the corpus. The comment above each test says what is printed
- * today.
+ * Broken inputs whose diagnostics were once wrong (position, duplicate, missing or misleading
+ * message). Each test asserts the output the engine gives now; the comment above each test records
+ * what it printed before the fix, so a regression is recognisable.
  */
-class KnownBugsTest {
+class RegressionCorpusTest {
 
   // --- syntax --------------------------------------------------------------------------------
 
   /**
-   * Today: {@code rb.yaml:1:1: syntax: $: Non scalar key is detected but it is not configured to be
-   * allowed.} (SnakeYAML throws before the loader's own check runs).
+   * Before the fix: {@code rb.yaml:1:1: syntax: $: Non scalar key is detected but it is not
+   * configured to be allowed.} (SnakeYAML throws before the loader's own check runs).
    */
   @Test
   void rejectsAListAsAKeyWhereItStands() {
@@ -37,8 +36,8 @@ class KnownBugsTest {
   }
 
   /**
-   * Today: {@code rb.yaml:1:1: syntax: $: Non scalar key is detected but it is not configured to be
-   * allowed.}
+   * Before the fix: {@code rb.yaml:1:1: syntax: $: Non scalar key is detected but it is not
+   * configured to be allowed.}
    */
   @Test
   void rejectsAMapAsAKeyWhereItStands() {
@@ -120,7 +119,7 @@ class KnownBugsTest {
   // --- schema: "exactly one of" --------------------------------------------------------------
 
   /**
-   * Today two diagnostics, the first misleading ({@code latest: true} would do as well):
+   * Before the fix two diagnostics, the first misleading ({@code latest: true} would do as well):
    *
    * <pre>
    * rb.yaml:8:5: schema: $.steps[0].with: missing required key 'time'
@@ -146,9 +145,9 @@ class KnownBugsTest {
   }
 
   /**
-   * Today: {@code rb.yaml:9:7: ... give exactly one of: time, latest}, at {@code source}, the first
-   * key of the map, which has nothing to do with it; "missing required key" is reported at the key
-   * naming the map, and so should this be.
+   * Before the fix: {@code rb.yaml:9:7: ... give exactly one of: time, latest}, at {@code source},
+   * the first key of the map, which has nothing to do with it; "missing required key" is reported
+   * at the key naming the map, and so should this be.
    */
   @Test
   void rejectsARestoreWithBothTimeAndLatestAtItsInputs() {
@@ -191,7 +190,7 @@ class KnownBugsTest {
   }
 
   /**
-   * Today:
+   * Before the fix:
    *
    * <pre>
    * rb.yaml:9:7: schema: $.steps[0].with.approvers: missing required key 'group'
@@ -264,7 +263,7 @@ class KnownBugsTest {
   }
 
   /**
-   * Today:
+   * Before the fix:
    *
    * <pre>
    * stage.yaml:6:1: schema: $.jumpBox: missing required key 'hostKey'
@@ -324,9 +323,9 @@ class KnownBugsTest {
   // --- schema: names of map keys -------------------------------------------------------------
 
   /**
-   * Today, at the {@code params} key and in the validator library's words: {@code rb.yaml:4:1:
-   * schema: $.params: invalid name: property 'expect-rows' name is not valid: does not match the
-   * regex pattern ^[a-z][a-zA-Z0-9_]{0,62}$}.
+   * Before the fix, at the {@code params} key and in the validator library's words: {@code
+   * rb.yaml:4:1: schema: $.params: invalid name: property 'expect-rows' name is not valid: does not
+   * match the regex pattern ^[a-z][a-zA-Z0-9_]{0,62}$}.
    */
   @Test
   void rejectsAParamNameWithAHyphenAtTheName() {
@@ -350,8 +349,8 @@ class KnownBugsTest {
   }
 
   /**
-   * Today: {@code stage.yaml:6:1: schema: $.databases: invalid name: property 'platform-db' name is
-   * not valid: does not match the regex pattern ^[a-z][a-zA-Z0-9_]{0,62}$}.
+   * Before the fix: {@code stage.yaml:6:1: schema: $.databases: invalid name: property
+   * 'platform-db' name is not valid: does not match the regex pattern ^[a-z][a-zA-Z0-9_]{0,62}$}.
    */
   @Test
   void rejectsADatabaseNameWithAHyphenAtTheName() {
@@ -373,8 +372,8 @@ class KnownBugsTest {
   }
 
   /**
-   * Today the validator library's raw text: {@code stage.yaml:6:12: schema: $.databases: must have
-   * at least 1 properties} (the formatter words minItems as "needs at least 1 item(s)").
+   * Before the fix the validator library's raw text: {@code stage.yaml:6:12: schema: $.databases:
+   * must have at least 1 properties} (the formatter words minItems as "needs at least 1 item(s)").
    */
   @Test
   void rejectsAnEnvironmentWithoutDatabasesInPlainWords() {
@@ -394,8 +393,8 @@ class KnownBugsTest {
   // --- duplicates ------------------------------------------------------------------------------
 
   /**
-   * Today the schema and the step rules both report it, and the second claims true/false are
-   * allowed, which the schema refuses:
+   * Before the fix the schema and the step rules both report it, and the second claims true/false
+   * are allowed, which the schema refuses:
    *
    * <pre>
    * rb.yaml:8:11: schema: $.steps[0].when: expected a ${{ }} expression, got 'env.name == 'prod''
@@ -423,7 +422,7 @@ class KnownBugsTest {
   }
 
   /**
-   * Today the schema and the SQL guard both report it:
+   * Before the fix the schema and the SQL guard both report it:
    *
    * <pre>
    * rb.yaml:11:11: schema: $.steps[0].with.statements[0]: must not be empty
@@ -450,8 +449,8 @@ class KnownBugsTest {
   }
 
   /**
-   * Today the cycle is reported, and its forward edge again, although ReferenceRules means to
-   * report cycle edges once ({@code inCycle} only sees edges already collected):
+   * Before the fix the cycle is reported, and its forward edge again, although ReferenceRules means
+   * to report cycle edges once ({@code inCycle} only sees edges already collected):
    *
    * <pre>
    * rb.yaml:6:5: semantic: $.steps[0]: reference cycle: a -> b -> a
