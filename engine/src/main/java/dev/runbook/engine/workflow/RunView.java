@@ -1,0 +1,24 @@
+package dev.runbook.engine.workflow;
+
+import java.util.List;
+
+/**
+ * A run as {@code runbook status} shows it, and the workflow's result.
+ *
+ * @param failure why the run did not complete, or empty
+ */
+public record RunView(
+    String runbook,
+    int version,
+    String target,
+    String planHash,
+    String launcher,
+    String ticket,
+    RunStatus status,
+    String environment,
+    String currentStep,
+    List<GateView> openGates,
+    List<StepRecord> steps,
+    List<ApprovalRecord> approvals,
+    List<CompensationRecord> compensations,
+    String failure) {}

@@ -1,0 +1,568 @@
+package dev.runbook.engine.workflow;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.runbook.engine.activities.StepRequest;
+import dev.runbook.engine.activities.StepResult;
+import dev.runbook.engine.expr.ExpressionException;
+import dev.runbook.engine.plan.ActivityStep;
+import dev.runbook.engine.plan.ApprovalPolicy;
+import dev.runbook.engine.plan.ApprovalStep;
+import dev.runbook.engine.plan.AssertStep;
+import dev.runbook.engine.plan.Compensation;
+import dev.runbook.engine.plan.Plan;
+import dev.runbook.engine.plan.PlanJson;
+import dev.runbook.engine.plan.RetryPolicy;
+import dev.runbook.engine.plan.Stage;
+import dev.runbook.engine.plan.Step;
+import dev.runbook.engine.plan.WaitStep;
+import io.temporal.activity.ActivityOptions;
+import io.temporal.common.RetryOptions;
+import io.temporal.failure.ActivityFailure;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.failure.CanceledFailure;
+import io.temporal.failure.TemporalFailure;
+import io.temporal.workflow.CancellationScope;
+import io.temporal.workflow.TimerOptions;
+import io.temporal.workflow.Workflow;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Interprets a {@link Plan}: stages in order behind their gates, steps as activities on their
+ * environment's queue, undos newest-first on any failure, {@code finally} always. Deterministic:
+ * see package-info.
+ */
+public class RunbookWorkflowImpl implements RunbookWorkflow {
+  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+  private RunRequest request;
+  private Plan plan;
+  private RunStatus status = RunStatus.RUNNING;
+  private String environment = "";
+  private String currentStep = "";
+  private String failure = "";
+  private final List<StepRecord> steps = new ArrayList<>();
+  private final List<ApprovalRecord> approvals = new ArrayList<>();
+  private final List<CompensationRecord> compensations = new ArrayList<>();
+  private final Deque<PendingUndo> undos = new ArrayDeque<>();
+  private final Map<String, Object> runFacts = new LinkedHashMap<>();
+  private GateState openGate;
+  private CancellationScope main;
+  private CancelRequest cancelRequest;
+
+  /** An undo registered before its step acted, with the scope to resolve its inputs in. */
+  private record PendingUndo(Stage stage, ActivityStep step, RunScope scope) {}
+
+  @Override
+  public RunView run(RunRequest runRequest) {
+    this.request = runRequest;
+    this.plan = runRequest.plan();
+    Workflow.getVersion("interpreter", Workflow.DEFAULT_VERSION, 1);
+    runFacts.put("id", Workflow.getInfo().getWorkflowId());
+    runFacts.put("launcher", runRequest.launcher());
+    runFacts.put("status", "running");
+    runFacts.put("runbook", plan.runbook().name());
+    runFacts.put("version", (long) plan.runbook().version());
+    runFacts.put("planHash", plan.hash());
+    runFacts.put("ticket", runRequest.ticket());
+    runFacts.put("environment", "");
+
+    RunStatus ending = null;
+    if (!PlanJson.hash(plan).equals(plan.hash())) {
+      ending = RunStatus.FAILED;
+      failure = "the plan does not match its hash: it was altered after compiling";
+    } else {
+      main = Workflow.newCancellationScope(this::runStages);
+      try {
+        main.run();
+      } catch (RunEnded e) {
+        ending = e.status();
+        failure = e.getMessage();
+      } catch (CanceledFailure e) {
+        ending = RunStatus.CANCELLED;
+        failure =
+            cancelRequest == null
+                ? "cancelled"
+                : "cancelled by " + cancelRequest.by() + ": " + cancelRequest.reason();
+      } catch (ActivityFailure e) {
+        ending = RunStatus.FAILED;
+        failure = describe(e);
+      } catch (ApplicationFailure e) {
+        ending = RunStatus.FAILED;
+        failure = e.getOriginalMessage();
+      }
+    }
+    if (ending == null) {
+      move(RunStatus.COMPLETED);
+    } else {
+      move(RunStatus.COMPENSATING);
+      boolean[] clean = {true};
+      Workflow.newDetachedCancellationScope(() -> clean[0] = compensate()).run();
+      move(clean[0] ? ending : RunStatus.COMPENSATION_INCOMPLETE);
+    }
+    Workflow.newDetachedCancellationScope(this::runFinally).run();
+    return view();
+  }
+
+  private void runStages() {
+    for (Stage stage : plan.stages()) {
+      environment = stage.environment();
+      runFacts.put("environment", environment);
+      upsertEnvironment();
+      RunScope scope = new RunScope(plan.params(), stage.facts(), runFacts);
+      if (stage.gateBefore() != null) {
+        String message = stage.gateBefore().policy().message();
+        awaitGate(
+            stage.gateBefore().name() + "@" + stage.environment(),
+            stage,
+            stage.gateBefore().policy(),
+            message,
+            summaryOfPreviousStage());
+      }
+      for (Step step : stage.steps()) {
+        runStep(stage, step, scope);
+      }
+    }
+    currentStep = "";
+  }
+
+  private void runStep(Stage stage, Step step, RunScope scope) {
+    currentStep = step.id();
+    long started = Workflow.currentTimeMillis();
+    boolean runs;
+    try {
+      runs = scope.test(step.when());
+    } catch (ExpressionException e) {
+      throw record(stage, step, started, FailureType.EXPRESSION_ERROR, "when: " + e.getMessage());
+    }
+    if (!runs) {
+      steps.add(
+          new StepRecord(
+              stage.environment(),
+              step.id(),
+              uses(step),
+              step.name(),
+              StepOutcome.SKIPPED,
+              "skipped: when is false",
+              started,
+              started));
+      scope.recordStep(step.id(), StepOutcome.SKIPPED, null);
+      return;
+    }
+    int index = steps.size();
+    steps.add(
+        new StepRecord(
+            stage.environment(),
+            step.id(),
+            uses(step),
+            step.name(),
+            StepOutcome.RUNNING,
+            "",
+            started,
+            0));
+    String summary;
+    JsonNode outputs = NODES.objectNode();
+    switch (step) {
+      case ActivityStep activity -> {
+        StepResult result = runActivity(stage, activity, scope, index, started);
+        outputs = result.outputs() == null ? NODES.objectNode() : result.outputs();
+        summary = result.summary() == null ? "" : result.summary();
+      }
+      case ApprovalStep approval -> {
+        ObjectNode shows = NODES.objectNode();
+        approval.shows().forEach(id -> shows.set(id, scope.outputsOf(id)));
+        String message = resolveText(scope, approval.policy().message(), stage, step, started);
+        List<String> decided =
+            awaitGate(
+                stage.environment() + "/" + step.id(), stage, approval.policy(), message, shows);
+        ObjectNode out = NODES.objectNode();
+        out.set("approvers", JsonValuesArray.of(decided));
+        out.put("decision", "approve");
+        outputs = out;
+        summary = "approved by " + String.join(", ", decided);
+      }
+      case WaitStep wait -> {
+        Workflow.newTimer(
+                wait.duration(),
+                TimerOptions.newBuilder()
+                    .setSummary(step.name() + " (" + stage.environment() + ")")
+                    .build())
+            .get();
+        summary = "waited " + wait.duration();
+      }
+      case AssertStep check -> {
+        boolean holds;
+        try {
+          holds = scope.test(check.that());
+        } catch (ExpressionException e) {
+          throw record(stage, step, started, FailureType.EXPRESSION_ERROR, e.getMessage());
+        }
+        if (!holds) {
+          String message = check.message().isEmpty() ? "assertion failed" : check.message();
+          finish(index, StepOutcome.FAILED, message);
+          scope.recordStep(step.id(), StepOutcome.FAILED, null);
+          throw new RunEnded(RunStatus.FAILED, "step " + step.id() + ": " + message);
+        }
+        summary = "holds";
+      }
+    }
+    finish(index, StepOutcome.COMPLETED, summary);
+    scope.recordStep(step.id(), StepOutcome.COMPLETED, outputs);
+  }
+
+  private StepResult runActivity(
+      Stage stage, ActivityStep step, RunScope scope, int index, long started) {
+    JsonNode with;
+    try {
+      with = scope.resolve(step.with());
+    } catch (ExpressionException e) {
+      throw record(stage, step, started, FailureType.EXPRESSION_ERROR, e.getMessage());
+    }
+    if (step.approval() != null) {
+      ObjectNode shows = NODES.objectNode();
+      ObjectNode what = shows.putObject(step.id());
+      what.put("uses", step.uses());
+      what.set("with", with);
+      awaitGate(
+          stage.environment() + "/" + step.id(),
+          stage,
+          step.approval(),
+          resolveText(scope, step.approval().message(), stage, step, started),
+          shows);
+    }
+    if (step.compensate() != null) {
+      undos.push(new PendingUndo(stage, step, scope)); // registered before the step acts
+    }
+    String key = Workflow.getInfo().getWorkflowId() + "/" + stage.environment() + "/" + step.id();
+    StepRequest stepRequest =
+        new StepRequest(
+            Workflow.getInfo().getWorkflowId(),
+            plan.runbook().name(),
+            stage.environment(),
+            step.id(),
+            step.uses(),
+            with,
+            plan.hash(),
+            request.launcher(),
+            key);
+    try {
+      return Workflow.newUntypedActivityStub(
+              options(stage, step.name(), step.timeout(), step.retry()))
+          .execute(step.uses(), StepResult.class, stepRequest);
+    } catch (ActivityFailure e) {
+      finish(index, StepOutcome.FAILED, describe(e));
+      scope.recordStep(step.id(), StepOutcome.FAILED, null);
+      throw e;
+    }
+  }
+
+  private ActivityOptions options(Stage stage, String name, Duration timeout, RetryPolicy retry) {
+    return ActivityOptions.newBuilder()
+        .setTaskQueue(stage.taskQueue())
+        .setStartToCloseTimeout(timeout)
+        .setSummary(name + " (" + stage.environment() + ")")
+        .setRetryOptions(
+            RetryOptions.newBuilder()
+                .setMaximumAttempts(retry.maxAttempts())
+                .setInitialInterval(retry.initialInterval())
+                .setBackoffCoefficient(retry.backoff())
+                .setMaximumInterval(retry.maxInterval())
+                .setDoNotRetry(FailureType.nonRetryableNames())
+                .build())
+        .build();
+  }
+
+  /** Opens a gate, waits for its decision or deadline; returns who approved. */
+  private List<String> awaitGate(
+      String id, Stage stage, ApprovalPolicy policy, String message, JsonNode shows) {
+    long deadline = Workflow.currentTimeMillis() + policy.timeout().toMillis();
+    GateState gate = new GateState(id, stage.environment(), policy, shows, message, deadline);
+    openGate = gate;
+    move(RunStatus.WAITING_APPROVAL);
+    boolean decided = Workflow.await(policy.timeout(), gate::decided);
+    openGate = null;
+    if (!decided) {
+      if (policy.onTimeout() == ApprovalPolicy.TimeoutOutcome.REJECT) {
+        throw new RunEnded(RunStatus.REJECTED, "gate " + id + " was not decided in time: rejected");
+      }
+      throw new RunEnded(RunStatus.TIMED_OUT, "gate " + id + " was not decided in time");
+    }
+    if (gate.rejection != null) {
+      ApprovalRecord r = gate.rejection;
+      throw new RunEnded(
+          RunStatus.REJECTED,
+          "rejected by "
+              + r.approver()
+              + " at gate "
+              + id
+              + (r.comment() == null || r.comment().isBlank() ? "" : ": " + r.comment()));
+    }
+    move(RunStatus.RUNNING);
+    return new ArrayList<>(gate.approvals.keySet());
+  }
+
+  @Override
+  public void validateDecide(ApprovalDecision decision) {
+    Optional<String> refusal =
+        ApprovalRules.refusal(
+            openGate,
+            decision,
+            request.launcher(),
+            plan.hash(),
+            status.isFinal() || openGate == null && status == RunStatus.COMPENSATING);
+    if (refusal.isPresent()) {
+      throw new IllegalArgumentException(refusal.get());
+    }
+  }
+
+  @Override
+  public ApprovalAnswer decide(ApprovalDecision decision) {
+    GateState gate = openGate;
+    ApprovalRecord record =
+        new ApprovalRecord(
+            gate.id,
+            decision.approver(),
+            decision.decision(),
+            decision.comment() == null ? "" : decision.comment(),
+            Workflow.currentTimeMillis());
+    approvals.add(record);
+    if (decision.decision() == Decision.REJECT) {
+      gate.rejection = record;
+    } else {
+      gate.approvals.put(decision.approver(), record);
+    }
+    upsertApprovers();
+    boolean opened = gate.rejection == null && gate.decided();
+    String message =
+        decision.decision() == Decision.REJECT
+            ? "rejected: the run stops and its undos run"
+            : opened
+                ? "approved: gate " + gate.id + " is open"
+                : "approved: " + gate.approvals.size() + " of " + gate.policy.min() + " approvals";
+    return new ApprovalAnswer(gate.id, message, gate.approvals.size(), gate.policy.min(), opened);
+  }
+
+  @Override
+  public void decideSignal(ApprovalDecision decision) {
+    boolean ended = status.isFinal();
+    if (ApprovalRules.refusal(openGate, decision, request.launcher(), plan.hash(), ended)
+        .isEmpty()) {
+      decide(decision);
+    }
+  }
+
+  @Override
+  public void cancel(CancelRequest cancel) {
+    if (cancelRequest == null && main != null) {
+      cancelRequest = cancel;
+      main.cancel(cancel.reason());
+    }
+  }
+
+  @Override
+  public RunView view() {
+    List<GateView> gates = openGate == null ? List.of() : List.of(openGate.view());
+    return new RunView(
+        plan == null ? "" : plan.runbook().name(),
+        plan == null ? 0 : plan.runbook().version(),
+        plan == null ? "" : plan.target(),
+        plan == null ? "" : plan.hash(),
+        request == null ? "" : request.launcher(),
+        request == null ? "" : request.ticket(),
+        status,
+        environment,
+        currentStep,
+        gates,
+        List.copyOf(steps),
+        List.copyOf(approvals),
+        List.copyOf(compensations),
+        failure);
+  }
+
+  /** Runs the registered undos newest first; one failing does not stop the others. */
+  private boolean compensate() {
+    boolean clean = true;
+    while (!undos.isEmpty()) {
+      PendingUndo undo = undos.pop();
+      Compensation c = undo.step().compensate();
+      JsonNode with;
+      try {
+        with = undo.scope().resolve(c.with());
+      } catch (ExpressionException e) {
+        compensations.add(
+            new CompensationRecord(
+                undo.stage().environment(),
+                undo.step().id(),
+                c.uses(),
+                StepOutcome.SKIPPED,
+                "nothing to undo: the step produced no outputs (" + e.getMessage() + ")"));
+        continue;
+      }
+      StepRequest undoRequest =
+          new StepRequest(
+              Workflow.getInfo().getWorkflowId(),
+              plan.runbook().name(),
+              undo.stage().environment(),
+              undo.step().id(),
+              c.uses(),
+              with,
+              plan.hash(),
+              request.launcher(),
+              Workflow.getInfo().getWorkflowId()
+                  + "/"
+                  + undo.stage().environment()
+                  + "/"
+                  + undo.step().id()
+                  + "/undo");
+      try {
+        StepResult result =
+            Workflow.newUntypedActivityStub(
+                    options(undo.stage(), "undo " + undo.step().name(), c.timeout(), c.retry()))
+                .execute(c.uses(), StepResult.class, undoRequest);
+        compensations.add(
+            new CompensationRecord(
+                undo.stage().environment(),
+                undo.step().id(),
+                c.uses(),
+                StepOutcome.COMPLETED,
+                result.summary() == null ? "" : result.summary()));
+      } catch (TemporalFailure e) {
+        clean = false;
+        compensations.add(
+            new CompensationRecord(
+                undo.stage().environment(),
+                undo.step().id(),
+                c.uses(),
+                StepOutcome.FAILED,
+                describe(e)));
+      }
+    }
+    return clean;
+  }
+
+  /** {@code finally} steps: always run, against the last environment reached. */
+  private void runFinally() {
+    if (plan.finallySteps().isEmpty()) {
+      return;
+    }
+    Stage last =
+        plan.stages().stream()
+            .filter(s -> s.environment().equals(environment))
+            .findFirst()
+            .orElse(plan.stages().get(0));
+    RunScope scope = new RunScope(plan.params(), last.facts(), runFacts);
+    for (Step step : plan.finallySteps()) {
+      try {
+        runStep(last, step, scope);
+      } catch (RunEnded | TemporalFailure e) {
+        // Recorded on the step; finally steps never change how the run ended.
+      }
+    }
+    currentStep = "";
+  }
+
+  private String resolveText(RunScope scope, String text, Stage stage, Step step, long started) {
+    if (text == null || text.isEmpty()) {
+      return "";
+    }
+    try {
+      return scope.resolve(NODES.textNode(text)).asText();
+    } catch (ExpressionException e) {
+      throw record(stage, step, started, FailureType.EXPRESSION_ERROR, e.getMessage());
+    }
+  }
+
+  /** Records a failed step and returns the failure to throw. */
+  private ApplicationFailure record(
+      Stage stage, Step step, long started, FailureType type, String message) {
+    steps.add(
+        new StepRecord(
+            stage.environment(),
+            step.id(),
+            uses(step),
+            step.name(),
+            StepOutcome.FAILED,
+            message,
+            started,
+            Workflow.currentTimeMillis()));
+    return type.failure("step " + step.id() + ": " + message);
+  }
+
+  private void finish(int index, StepOutcome outcome, String summary) {
+    StepRecord r = steps.get(index);
+    steps.set(
+        index,
+        new StepRecord(
+            r.environment(),
+            r.stepId(),
+            r.uses(),
+            r.name(),
+            outcome,
+            summary,
+            r.startedAt(),
+            Workflow.currentTimeMillis()));
+  }
+
+  private JsonNode summaryOfPreviousStage() {
+    ObjectNode shows = NODES.objectNode();
+    for (StepRecord r : steps) {
+      shows.put(
+          r.environment() + "/" + r.stepId(),
+          r.outcome().name().toLowerCase() + ": " + r.summary());
+    }
+    return shows;
+  }
+
+  private void move(RunStatus next) {
+    if (status == next) {
+      return;
+    }
+    if (!status.canMoveTo(next)) {
+      throw new IllegalStateException("illegal run status change " + status + " -> " + next);
+    }
+    status = next;
+    runFacts.put("status", next.name().toLowerCase());
+    Workflow.upsertTypedSearchAttributes(RunSearchAttributes.RUN_STATUS.valueSet(next.name()));
+  }
+
+  private void upsertEnvironment() {
+    Workflow.upsertTypedSearchAttributes(RunSearchAttributes.ENVIRONMENT.valueSet(environment));
+  }
+
+  private void upsertApprovers() {
+    List<String> names =
+        approvals.stream().map(ApprovalRecord::approver).distinct().sorted().toList();
+    Workflow.upsertTypedSearchAttributes(RunSearchAttributes.APPROVERS.valueSet(names));
+  }
+
+  private static String uses(Step step) {
+    return switch (step) {
+      case ActivityStep a -> a.uses();
+      case ApprovalStep a -> "approval";
+      case WaitStep w -> "wait";
+      case AssertStep a -> "assert";
+    };
+  }
+
+  private static String describe(TemporalFailure e) {
+    Throwable cause = e;
+    while (cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    if (cause instanceof ApplicationFailure app) {
+      return app.getType() + ": " + app.getOriginalMessage();
+    }
+    if (cause instanceof TemporalFailure tf) {
+      return tf.getOriginalMessage();
+    }
+    return cause.getMessage();
+  }
+}
