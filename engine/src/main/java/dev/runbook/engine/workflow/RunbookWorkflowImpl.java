@@ -18,12 +18,16 @@ import dev.runbook.engine.plan.Stage;
 import dev.runbook.engine.plan.Step;
 import dev.runbook.engine.plan.WaitStep;
 import io.temporal.activity.ActivityOptions;
+import io.temporal.api.enums.v1.ParentClosePolicy;
+import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
 import io.temporal.common.RetryOptions;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
 import io.temporal.failure.TemporalFailure;
+import io.temporal.workflow.Async;
 import io.temporal.workflow.CancellationScope;
+import io.temporal.workflow.ChildWorkflowOptions;
 import io.temporal.workflow.TimerOptions;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
@@ -57,6 +61,7 @@ public class RunbookWorkflowImpl implements RunbookWorkflow {
   private GateState openGate;
   private CancellationScope main;
   private CancelRequest cancelRequest;
+  private final List<TargetLockWorkflow> locks = new ArrayList<>();
 
   /** An undo registered before its step acted, with the scope to resolve its inputs in. */
   private record PendingUndo(Stage stage, ActivityStep step, RunScope scope) {}
@@ -80,7 +85,12 @@ public class RunbookWorkflowImpl implements RunbookWorkflow {
       ending = RunStatus.FAILED;
       failure = "the plan does not match its hash: it was altered after compiling";
     } else {
-      main = Workflow.newCancellationScope(this::runStages);
+      main =
+          Workflow.newCancellationScope(
+              () -> {
+                acquireLocks();
+                runStages();
+              });
       try {
         main.run();
       } catch (RunEnded e) {
@@ -108,8 +118,67 @@ public class RunbookWorkflowImpl implements RunbookWorkflow {
       Workflow.newDetachedCancellationScope(() -> clean[0] = compensate()).run();
       move(clean[0] ? ending : RunStatus.COMPENSATION_INCOMPLETE);
     }
+    Workflow.newDetachedCancellationScope(this::releaseLocks).run();
     Workflow.newDetachedCancellationScope(this::runFinally).run();
     return view();
+  }
+
+  /**
+   * One change run per database at a time: each database the plan changes is locked by a child
+   * workflow whose id names it. A second run finds the id taken and stops before doing anything,
+   * naming the run that holds it.
+   */
+  private void acquireLocks() {
+    String runId = Workflow.getInfo().getWorkflowId();
+    for (Map.Entry<String, String> target : TargetLocks.of(plan).entrySet()) {
+      TargetLockWorkflow lock =
+          Workflow.newChildWorkflowStub(
+              TargetLockWorkflow.class,
+              ChildWorkflowOptions.newBuilder()
+                  .setWorkflowId(target.getKey())
+                  .setTaskQueue(CONTROL_QUEUE)
+                  .setParentClosePolicy(ParentClosePolicy.PARENT_CLOSE_POLICY_TERMINATE)
+                  .setWorkflowIdReusePolicy(
+                      WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
+                  .setStaticSummary(target.getValue() + " locked by " + runId)
+                  .build());
+      LockRequest claim =
+          new LockRequest(runId, request.launcher(), plan.runbook().name(), target.getValue());
+      // Started outside the cancellable part: cancelling the run must not cancel its locks
+      // before the undos (which still change the database) have run.
+      Workflow.newDetachedCancellationScope(() -> Async.procedure(lock::hold, claim)).run();
+      try {
+        Workflow.getWorkflowExecution(lock).get();
+      } catch (TemporalFailure e) {
+        String holder =
+            Workflow.newActivityStub(
+                    LockActivities.class,
+                    ActivityOptions.newBuilder()
+                        .setTaskQueue(CONTROL_QUEUE)
+                        .setStartToCloseTimeout(Duration.ofSeconds(30))
+                        .setSummary("who holds " + target.getValue())
+                        .build())
+                .holderOf(target.getKey());
+        throw new RunEnded(
+            RunStatus.FAILED,
+            target.getValue()
+                + " is being changed by "
+                + holder
+                + "; one change run per database at a time");
+      }
+      locks.add(lock);
+    }
+  }
+
+  private void releaseLocks() {
+    for (TargetLockWorkflow lock : locks) {
+      try {
+        lock.release();
+      } catch (TemporalFailure e) {
+        // Already gone (terminated or timed out): nothing left to release.
+      }
+    }
+    locks.clear();
   }
 
   private void runStages() {

@@ -265,4 +265,28 @@ class RunbookWorkflowTest {
         result.compensations().stream().map(CompensationRecord::outcome).toList());
     assertTrue(result.steps().stream().noneMatch(s -> s.environment().equals("prod")));
   }
+
+  @Test
+  void aSecondChangeRunOnTheSameDatabaseIsRefusedNamingTheActiveRun() {
+    Plan plan = plan("stage");
+    RunbookWorkflow first = harness.start(plan, "erin");
+    WorkflowHarness.awaitGate(first, "stage/ok");
+
+    RunbookWorkflow second = harness.start(plan, "frank");
+    RunView refused = WorkflowHarness.result(second);
+
+    assertEquals(RunStatus.FAILED, refused.status());
+    assertEquals(
+        "database platform of stage is being changed by run run-1 (access, launched by erin);"
+            + " one change run per database at a time",
+        refused.failure());
+    assertEquals(List.of(), refused.compensations());
+    first.decide(new ApprovalDecision("stage/ok", "bob", Decision.APPROVE, "", plan.hash()));
+    assertEquals(RunStatus.COMPLETED, WorkflowHarness.result(first).status());
+
+    RunbookWorkflow third = harness.start(plan, "frank");
+    WorkflowHarness.awaitGate(third, "stage/ok");
+    third.cancel(new CancelRequest("frank", "the lock was free again"));
+    assertEquals(RunStatus.CANCELLED, WorkflowHarness.result(third).status());
+  }
 }

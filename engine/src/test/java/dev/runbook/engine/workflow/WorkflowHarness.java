@@ -27,7 +27,7 @@ final class WorkflowHarness implements AutoCloseable {
     env.registerSearchAttribute("RunStatus", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
     env.registerSearchAttribute("Approvers", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST);
     Worker control = env.newWorker(RunbookWorkflow.CONTROL_QUEUE);
-    control.registerWorkflowImplementationTypes(RunbookWorkflowImpl.class);
+    ControlWorker.register(control);
     for (String queue : List.of("runbook-local", "runbook-stage", "runbook-prod")) {
       env.newWorker(queue).registerActivitiesImplementations(activities);
     }
