@@ -47,6 +47,9 @@ import java.util.Optional;
 public class RunbookWorkflowImpl implements RunbookWorkflow {
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
+  /** Version markers of interpreter changes (see package-info). */
+  static final String TARGET_LOCKS = "target-locks";
+
   private RunRequest request;
   private Plan plan;
   private RunStatus status = RunStatus.RUNNING;
@@ -88,7 +91,10 @@ public class RunbookWorkflowImpl implements RunbookWorkflow {
       main =
           Workflow.newCancellationScope(
               () -> {
-                acquireLocks();
+                // Runs started before target locks existed replay without them.
+                if (Workflow.getVersion(TARGET_LOCKS, Workflow.DEFAULT_VERSION, 1) >= 1) {
+                  acquireLocks();
+                }
                 runStages();
               });
       try {
