@@ -97,6 +97,9 @@ public class RunbookWorkflowImpl implements RunbookWorkflow {
                 }
                 runStages();
               });
+      if (cancelRequest != null) {
+        main.cancel(cancelRequest.reason()); // cancelled before the run got going
+      }
       try {
         main.run();
       } catch (RunEnded e) {
@@ -386,6 +389,9 @@ public class RunbookWorkflowImpl implements RunbookWorkflow {
 
   @Override
   public void validateDecide(ApprovalDecision decision) {
+    if (request == null) {
+      throw new IllegalArgumentException("the run is starting; decide again in a moment");
+    }
     Optional<String> refusal =
         ApprovalRules.refusal(
             openGate,
@@ -427,6 +433,9 @@ public class RunbookWorkflowImpl implements RunbookWorkflow {
 
   @Override
   public void decideSignal(ApprovalDecision decision) {
+    if (request == null) {
+      return; // before the run started nothing is open; a signal is not retried by the sender
+    }
     boolean ended = status.isFinal();
     if (ApprovalRules.refusal(openGate, decision, request.launcher(), plan.hash(), ended)
         .isEmpty()) {
@@ -436,9 +445,11 @@ public class RunbookWorkflowImpl implements RunbookWorkflow {
 
   @Override
   public void cancel(CancelRequest cancel) {
-    if (cancelRequest == null && main != null) {
+    if (cancelRequest == null) {
       cancelRequest = cancel;
-      main.cancel(cancel.reason());
+      if (main != null) {
+        main.cancel(cancel.reason());
+      }
     }
   }
 
