@@ -7,6 +7,7 @@ import io.temporal.api.enums.v1.IndexedValueType;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
+import io.temporal.testing.TestEnvironmentOptions;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.worker.Worker;
 import java.time.Duration;
@@ -14,11 +15,17 @@ import java.util.List;
 
 /** A time-skipping test server with a worker for the control queue and each environment queue. */
 final class WorkflowHarness implements AutoCloseable {
-  final TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance();
+  final TestWorkflowEnvironment env;
   final FakeActivities activities = new FakeActivities();
   private int started;
 
   WorkflowHarness() {
+    this(TestEnvironmentOptions.getDefaultInstance());
+  }
+
+  /** With options, e.g. a fixed identity and start time for recording histories. */
+  WorkflowHarness(TestEnvironmentOptions options) {
+    env = TestWorkflowEnvironment.newInstance(options);
     env.registerSearchAttribute("RunbookName", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
     env.registerSearchAttribute("RunbookVersion", IndexedValueType.INDEXED_VALUE_TYPE_INT);
     env.registerSearchAttribute("Environment", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
@@ -40,7 +47,11 @@ final class WorkflowHarness implements AutoCloseable {
 
   /** Starts a run and returns its typed stub. */
   RunbookWorkflow start(Plan plan, String launcher) {
-    String id = "run-" + (++started);
+    return start("run-" + (++started), plan, launcher);
+  }
+
+  /** Starts a run with the given workflow id and returns its typed stub. */
+  RunbookWorkflow start(String id, Plan plan, String launcher) {
     RunbookWorkflow wf =
         client()
             .newWorkflowStub(
