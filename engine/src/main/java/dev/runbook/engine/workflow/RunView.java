@@ -6,6 +6,8 @@ import java.util.List;
  * A run as {@code runbook status} shows it, and the workflow's result.
  *
  * @param failure why the run did not complete, or empty
+ * @param refusals decisions sent as signals that were refused, with the reason (refused updates are
+ *     answered to the reviewer directly and leave no trace in the run)
  */
 public record RunView(
     String runbook,
@@ -21,4 +23,5 @@ public record RunView(
     List<StepRecord> steps,
     List<ApprovalRecord> approvals,
     List<CompensationRecord> compensations,
-    String failure) {}
+    String failure,
+    List<String> refusals) {}

@@ -59,6 +59,7 @@ public class RunbookWorkflowImpl implements RunbookWorkflow {
   private final List<StepRecord> steps = new ArrayList<>();
   private final List<ApprovalRecord> approvals = new ArrayList<>();
   private final List<CompensationRecord> compensations = new ArrayList<>();
+  private final List<String> refusals = new ArrayList<>();
   private final Deque<PendingUndo> undos = new ArrayDeque<>();
   private final Map<String, Object> runFacts = new LinkedHashMap<>();
   private GateState openGate;
@@ -436,9 +437,13 @@ public class RunbookWorkflowImpl implements RunbookWorkflow {
     if (request == null) {
       return; // before the run started nothing is open; a signal is not retried by the sender
     }
-    boolean ended = status.isFinal();
-    if (ApprovalRules.refusal(openGate, decision, request.launcher(), plan.hash(), ended)
-        .isEmpty()) {
+    Optional<String> refusal =
+        ApprovalRules.refusal(
+            openGate, decision, request.launcher(), plan.hash(), status.isFinal());
+    if (refusal.isPresent()) {
+      String who = decision == null ? "(unknown)" : decision.approver();
+      refusals.add(who + ": " + refusal.get());
+    } else {
       decide(decision);
     }
   }
@@ -470,7 +475,8 @@ public class RunbookWorkflowImpl implements RunbookWorkflow {
         List.copyOf(steps),
         List.copyOf(approvals),
         List.copyOf(compensations),
-        failure);
+        failure,
+        List.copyOf(refusals));
   }
 
   /** Runs the registered undos newest first; one failing does not stop the others. */

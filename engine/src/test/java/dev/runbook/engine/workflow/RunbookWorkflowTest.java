@@ -289,4 +289,23 @@ class RunbookWorkflowTest {
     third.cancel(new CancelRequest("frank", "the lock was free again"));
     assertEquals(RunStatus.CANCELLED, WorkflowHarness.result(third).status());
   }
+
+  @Test
+  void aDecisionSentAsASignalCountsWhenValidAndItsRefusalIsRecordedOtherwise() {
+    Plan plan = plan("stage");
+    RunbookWorkflow wf = harness.start(plan, "erin");
+    WorkflowHarness.awaitGate(wf, "stage/ok");
+
+    wf.decideSignal(new ApprovalDecision("stage/ok", "mallory", Decision.APPROVE, "", plan.hash()));
+    wf.decideSignal(new ApprovalDecision("stage/ok", "alice", Decision.APPROVE, "", plan.hash()));
+    RunView result = WorkflowHarness.result(wf);
+
+    assertEquals(RunStatus.COMPLETED, result.status());
+    assertEquals(
+        List.of(
+            "mallory: mallory may not decide at gate 'stage/ok'; allowed: alice, bob (team db-leads)"),
+        result.refusals());
+    assertEquals(
+        List.of("alice"), result.approvals().stream().map(ApprovalRecord::approver).toList());
+  }
 }
