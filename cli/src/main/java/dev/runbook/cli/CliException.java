@@ -1,7 +1,7 @@
 package dev.runbook.cli;
 
 /** Ends a command with an exit code and a one-line message for stderr. */
-public final class CliException extends RuntimeException {
+public class CliException extends RuntimeException {
   private static final long serialVersionUID = 1L;
   private final ExitCode exitCode;
 

@@ -1,5 +1,8 @@
 package dev.runbook.cli;
 
+import dev.runbook.worker.ConnectionFailedException;
+import io.grpc.StatusRuntimeException;
+import java.util.Optional;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.ParseResult;
@@ -12,8 +15,19 @@ final class ErrorHandler implements IExecutionExceptionHandler {
   @Override
   public int handleExecutionException(Exception e, CommandLine cli, ParseResult parsed) {
     if (e instanceof CliException known) {
-      cli.getErr().println("runbook: " + known.getMessage());
+      if (known.getMessage() != null) {
+        cli.getErr().println("runbook: " + known.getMessage());
+      }
       return known.exitCode().code();
+    }
+    if (e instanceof ConnectionFailedException failed) {
+      cli.getErr().println("runbook: " + failed.getMessage());
+      return ExitCode.UNEXPECTED_STATE.code();
+    }
+    Optional<StatusRuntimeException> grpc = Temporal.grpcFailure(e);
+    if (grpc.isPresent()) {
+      cli.getErr().println("runbook: " + Temporal.describeFailure(grpc.get()));
+      return ExitCode.UNEXPECTED_STATE.code();
     }
     cli.getErr()
         .println(

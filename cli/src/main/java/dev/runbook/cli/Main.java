@@ -1,5 +1,6 @@
 package dev.runbook.cli;
 
+import dev.runbook.worker.StopSignal;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -16,6 +17,16 @@ import picocli.CommandLine.Command;
     subcommands = {
       ValidateCommand.class,
       PlanCommand.class,
+      RunCommand.class,
+      ApproveCommand.class,
+      RejectCommand.class,
+      StatusCommand.class,
+      WatchCommand.class,
+      ListCommand.class,
+      CancelCommand.class,
+      WorkerCommand.class,
+      DevCommand.class,
+      DemoCommand.class,
       SchemaCommand.class,
       CompletionCommand.class,
       CommandLine.HelpCommand.class
@@ -28,26 +39,47 @@ import picocli.CommandLine.Command;
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+  private final CliContext context;
+
+  Main(CliContext context) {
+    this.context = context;
+  }
+
+  CliContext context() {
+    return context;
+  }
+
   @Override
   public void run() {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
 
   public static void main(String[] args) {
-    System.exit(
-        execute(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
+    int code = execute(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+    if (!StopSignal.jvmShuttingDown()) {
+      System.exit(code); // a shutdown in progress (Ctrl-C, SIGTERM) exits by itself
+    }
   }
 
   /** Runs the command with the given writers; returns the exit code. */
   public static int execute(PrintWriter out, PrintWriter err, String... args) {
-    CommandLine cli = commandLine();
+    return execute(out, err, CliContext.system(), args);
+  }
+
+  /** Runs the command with the given writers and context; returns the exit code. */
+  static int execute(PrintWriter out, PrintWriter err, CliContext context, String... args) {
+    CommandLine cli = commandLine(context);
     cli.setOut(out);
     cli.setErr(err);
     return cli.execute(args);
   }
 
   static CommandLine commandLine() {
-    CommandLine cli = new CommandLine(new Main());
+    return commandLine(CliContext.system());
+  }
+
+  static CommandLine commandLine(CliContext context) {
+    CommandLine cli = new CommandLine(new Main(context));
     cli.setExecutionExceptionHandler(new ErrorHandler());
     cli.setParameterExceptionHandler(new ParameterErrorHandler());
     cli.setExitCodeExceptionMapper(e -> ExitCode.INTERNAL.code());

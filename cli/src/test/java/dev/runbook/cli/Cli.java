@@ -24,6 +24,30 @@ final class Cli {
     return new Result(code, out.toString(), err.toString());
   }
 
+  /** Runs with an injected context (environment variables, stop signal). */
+  static Result run(CliContext context, String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = Main.execute(new PrintWriter(out), new PrintWriter(err), context, args);
+    return new Result(code, out.toString(), err.toString());
+  }
+
+  /** The demo runbook. */
+  static Path demo() {
+    return runbooks().resolve("demo.yaml");
+  }
+
+  /**
+   * Output with what changes from run to run replaced: durations by {@code _s}, times by {@code
+   * <time>}, the given port by {@code <port>}.
+   */
+  static String normalize(String text, int port) {
+    return text.replaceAll("\\b\\d+\\.\\ds\\b", "_s")
+        .replaceAll("\\b\\d+m\\d\\ds\\b", "_s")
+        .replaceAll("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ", "<time>")
+        .replace("127.0.0.1:" + port, "127.0.0.1:<port>");
+  }
+
   /** The repository root: the nearest directory up from here holding runbooks/ and schemas/. */
   static Path root() {
     for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {

@@ -12,6 +12,39 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** The top command: version, help of every command, and how bad command lines are refused. */
 class MainCommandTest {
+  /** Every command, in the order --help lists them. */
+  static final List<String> COMMANDS =
+      List.of(
+          "validate",
+          "plan",
+          "run",
+          "approve",
+          "reject",
+          "status",
+          "watch",
+          "list",
+          "cancel",
+          "worker",
+          "dev",
+          "demo",
+          "schema",
+          "completion");
+
+  @Test
+  void theTopHelpListsEveryCommandInOrder() {
+    List<String> listed =
+        Cli.run("--help")
+            .out()
+            .lines()
+            .filter(l -> l.matches("  [a-z]+ +[A-Z].*"))
+            .map(l -> l.strip().split(" ")[0])
+            .toList();
+
+    List<String> expected = new java.util.ArrayList<>(COMMANDS);
+    expected.add("help");
+    assertEquals(expected, listed);
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"--version", "-V"})
   void versionPrintsRunbookAndTheLanguageAndJavaVersions(String flag) {
@@ -48,6 +81,59 @@ class MainCommandTest {
             List.of("plan", "--help"),
             "Usage: runbook plan [-hV] -e=ENV [--environments=DIR] [--format=<format>]",
             List.of("-e, --env=ENV", "-p, --param=NAME=VALUE", "--environments=DIR", "--format")),
+        Arguments.of(
+            List.of("run", "--help"),
+            "Usage: runbook run [-hV] [--detach] [--address=HOST:PORT] -e=ENV",
+            List.of(
+                "-e, --env=ENV",
+                "-p, --param=NAME=VALUE",
+                "--ticket=TICKET",
+                "--detach",
+                "--address=HOST:PORT",
+                "$TEMPORAL_ADDRESS, else",
+                "127.0.0.1:7233",
+                "--namespace=NAME",
+                "$TEMPORAL_NAMESPACE",
+                "$TEMPORAL_TLS_CERT",
+                "$TEMPORAL_TLS_KEY",
+                "$TEMPORAL_TLS_CA",
+                "RUNBOOK_USER")),
+        Arguments.of(
+            List.of("approve", "--help"),
+            "Usage: runbook approve [-hV] [--address=HOST:PORT] [--comment=TEXT]",
+            List.of("--gate=GATE", "--comment=TEXT", "RUN", "four eyes")),
+        Arguments.of(
+            List.of("reject", "--help"),
+            "Usage: runbook reject [-hV] [--address=HOST:PORT] [--gate=GATE]",
+            List.of("--gate=GATE", "--reason=TEXT", "RUN")),
+        Arguments.of(
+            List.of("status", "--help"),
+            "Usage: runbook status [-hV] [--address=HOST:PORT] [--format=<format>]",
+            List.of("--format", "text, json", "RUN")),
+        Arguments.of(
+            List.of("watch", "--help"),
+            "Usage: runbook watch [-hV] [--address=HOST:PORT] [--namespace=NAME]",
+            List.of("RUN", "--address")),
+        Arguments.of(
+            List.of("list", "--help"),
+            "Usage: runbook list [-hV] [--address=HOST:PORT] [--env=ENV] [--format=<format>]",
+            List.of("--env=ENV", "--status=STATUS", "--runbook=NAME", "--limit=N")),
+        Arguments.of(
+            List.of("cancel", "--help"),
+            "Usage: runbook cancel [-hV] [--address=HOST:PORT] [--namespace=NAME]",
+            List.of("--reason=TEXT", "RUN")),
+        Arguments.of(
+            List.of("worker", "--help"),
+            "Usage: runbook worker [-hV] [--address=HOST:PORT] -e=ENV [--environments=DIR]",
+            List.of("-e, --env=ENV", "SIGTERM", "dev.runbook.worker.WorkerMain")),
+        Arguments.of(
+            List.of("dev", "--help"),
+            "Usage: runbook dev [-hV] [--environments=DIR] [--port=PORT]",
+            List.of("--port=PORT", "127.0.0.1", "PostgreSQL", "SQL steps")),
+        Arguments.of(
+            List.of("demo", "--help"),
+            "Usage: runbook demo [-hV] [--runbook=FILE]",
+            List.of("runbooks/demo.yaml", "four eyes")),
         Arguments.of(
             List.of("schema", "--help"),
             "Usage: runbook schema [-hV] [--environment]",
@@ -88,7 +174,7 @@ class MainCommandTest {
             "",
             """
             runbook: Unmatched argument at index 0: 'valdate'
-            Did you mean: runbook validate?
+            Did you mean: runbook validate or runbook watch or runbook status?
             Try 'runbook --help' for usage.
             """),
         Cli.run("valdate"));

@@ -1,0 +1,56 @@
+package dev.runbook.cli;
+
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.temporal.failure.ApplicationFailure;
+import java.util.Optional;
+
+/** How Temporal's failures read to people: one line each. */
+final class Temporal {
+  private Temporal() {}
+
+  /** The gRPC failure somewhere in a cause chain, if any. */
+  static Optional<StatusRuntimeException> grpcFailure(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof StatusRuntimeException s) {
+        return Optional.of(s);
+      }
+    }
+    return Optional.empty();
+  }
+
+  static String describeFailure(StatusRuntimeException e) {
+    Status status = e.getStatus();
+    String detail =
+        status.getCode() + (status.getDescription() == null ? "" : ": " + status.getDescription());
+    return switch (status.getCode()) {
+      case UNAVAILABLE -> "lost the connection to Temporal (" + detail + ")";
+      case DEADLINE_EXCEEDED -> "Temporal did not answer in time (" + detail + ")";
+      case INVALID_ARGUMENT ->
+          detail.toLowerCase().contains("search attribute")
+              ? "the namespace lacks the runbook search attributes ("
+                  + detail
+                  + "); `runbook dev` registers them, on a server of your own see README.md"
+              : "Temporal refused the request (" + detail + ")";
+      default -> "Temporal refused the request (" + detail + ")";
+    };
+  }
+
+  /** The reason a workflow gave for refusing an update (the validator's message). */
+  static String refusal(Throwable e) {
+    String message = null;
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof ApplicationFailure app) {
+        message = app.getOriginalMessage();
+      }
+    }
+    if (message != null) {
+      return message;
+    }
+    Throwable root = e;
+    while (root.getCause() != null) {
+      root = root.getCause();
+    }
+    return root.getMessage();
+  }
+}

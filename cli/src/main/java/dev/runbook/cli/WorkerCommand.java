@@ -1,0 +1,55 @@
+package dev.runbook.cli;
+
+import dev.runbook.worker.ConnectionOptions;
+import dev.runbook.worker.TaskQueues;
+import dev.runbook.worker.WorkerProcess;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code runbook worker}: the production worker process of one environment. */
+@Command(
+    name = "worker",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Run the worker of one environment until SIGTERM or Ctrl-C.",
+      "%nPolls the control queue (the Runbook workflow) and the environment's task queue"
+          + " with the step implementations this build has: notify (written to this output;"
+          + " Slack comes later). Other step types fail at once, naming the type; SQL, AWS,"
+          + " SSH and Flyway steps arrive with their issues. On SIGTERM it stops polling and"
+          + " lets running tasks finish. Also runnable as dev.runbook.worker.WorkerMain."
+    })
+final class WorkerCommand extends ClientCommand implements Callable<Integer> {
+  @Option(
+      names = {"-e", "--env"},
+      required = true,
+      paramLabel = "ENV",
+      description = "The environment whose task queue to poll.")
+  String env;
+
+  @Option(
+      names = "--environments",
+      paramLabel = "DIR",
+      description = "Directory of environment files (default: runbooks/environments).")
+  Path environments = TaskQueues.DEFAULT_DIR;
+
+  @Mixin ConnectionOptions connection = new ConnectionOptions();
+
+  @Override
+  ConnectionOptions connection() {
+    return connection;
+  }
+
+  @Override
+  public Integer call() {
+    try {
+      WorkerProcess.serve(target(), env, environments, out(), context().stop());
+    } catch (IllegalArgumentException e) {
+      throw new CliException(ExitCode.INVALID_INPUT, e.getMessage());
+    }
+    return ExitCode.OK.code();
+  }
+}

@@ -1,0 +1,133 @@
+package dev.runbook.worker;
+
+import dev.runbook.engine.workflow.RunbookWorkflow;
+import dev.runbook.engine.workflow.RunbookWorkflowImpl;
+import io.temporal.activity.ActivityInterface;
+import io.temporal.activity.ActivityMethod;
+import io.temporal.client.WorkflowClient;
+import io.temporal.worker.Worker;
+import io.temporal.worker.WorkerFactory;
+import java.lang.reflect.Method;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Workers of one process: the interpreter workflow on the control queue, and on each environment's
+ * queue the step implementations given plus {@link UnimplementedSteps} for every other step type.
+ */
+public final class RunbookWorker implements AutoCloseable {
+  /** How long a graceful stop waits for running tasks before it cancels them. */
+  public static final long STOP_SECONDS = 20;
+
+  private final WorkerFactory factory;
+  private final boolean control;
+  private final Map<String, String> queues;
+  private final List<String> implemented;
+
+  private RunbookWorker(
+      WorkerFactory factory, boolean control, Map<String, String> queues, List<String> types) {
+    this.factory = factory;
+    this.control = control;
+    this.queues = queues;
+    this.implemented = types;
+  }
+
+  /**
+   * The step implementations that exist today, for a worker writing notifications to {@code out}.
+   */
+  public static List<Object> availableActivities(java.util.function.Consumer<String> out) {
+    return List.of(new LogNotifyActivities(out));
+  }
+
+  /**
+   * Starts polling.
+   *
+   * @param control whether to run the interpreter workflow on {@link RunbookWorkflow#CONTROL_QUEUE}
+   * @param queues environment name -> its task queue, each polled for the step implementations
+   */
+  public static RunbookWorker start(
+      WorkflowClient client, boolean control, Map<String, String> queues, List<Object> activities) {
+    WorkerFactory factory = WorkerFactory.newInstance(client);
+    if (control) {
+      Worker worker = factory.newWorker(RunbookWorkflow.CONTROL_QUEUE);
+      worker.registerWorkflowImplementationTypes(RunbookWorkflowImpl.class);
+    }
+    List<String> types = stepTypes(activities);
+    Map<String, String> polled = new LinkedHashMap<>(queues);
+    polled.forEach(
+        (environment, queue) -> {
+          Worker worker = factory.newWorker(queue);
+          if (!activities.isEmpty()) {
+            worker.registerActivitiesImplementations(activities.toArray());
+          }
+          worker.registerActivitiesImplementations(
+              new UnimplementedSteps(environment, queue, types));
+        });
+    factory.start();
+    return new RunbookWorker(factory, control, polled, types);
+  }
+
+  /** The step types (activity type names) the given implementations provide, sorted. */
+  public static List<String> stepTypes(List<Object> activities) {
+    TreeSet<String> types = new TreeSet<>();
+    for (Object implementation : activities) {
+      Deque<Class<?>> todo = new ArrayDeque<>(List.of(implementation.getClass().getInterfaces()));
+      while (!todo.isEmpty()) {
+        Class<?> type = todo.pop();
+        todo.addAll(List.of(type.getInterfaces()));
+        ActivityInterface contract = type.getAnnotation(ActivityInterface.class);
+        if (contract == null) {
+          continue;
+        }
+        for (Method method : type.getDeclaredMethods()) {
+          ActivityMethod named = method.getAnnotation(ActivityMethod.class);
+          String name =
+              named != null && !named.name().isEmpty()
+                  ? named.name()
+                  : contract.namePrefix() + capitalize(method.getName());
+          types.add(name);
+        }
+      }
+    }
+    return List.copyOf(types);
+  }
+
+  private static String capitalize(String name) {
+    return Character.toUpperCase(name.charAt(0)) + name.substring(1);
+  }
+
+  /** What this process polls, one line per queue, for banners. */
+  public List<String> describe() {
+    List<String> lines = new ArrayList<>();
+    if (control) {
+      lines.add(RunbookWorkflow.CONTROL_QUEUE + ": the Runbook workflow (interpreter)");
+    }
+    String steps =
+        implemented.isEmpty()
+            ? "no step implementations"
+            : "steps " + String.join(", ", implemented);
+    queues.forEach((environment, queue) -> lines.add(queue + " (" + environment + "): " + steps));
+    return lines;
+  }
+
+  public List<String> implemented() {
+    return implemented;
+  }
+
+  /** Stops polling, lets running tasks finish (up to {@link #STOP_SECONDS}), then stops. */
+  @Override
+  public void close() {
+    factory.shutdown();
+    factory.awaitTermination(STOP_SECONDS, TimeUnit.SECONDS);
+    if (!factory.isTerminated()) {
+      factory.shutdownNow();
+      factory.awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
+}

@@ -1,0 +1,180 @@
+package dev.runbook.worker;
+
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.temporal.api.workflowservice.v1.DescribeNamespaceRequest;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowClientOptions;
+import io.temporal.serviceclient.SimpleSslContextBuilder;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+
+/** An open connection to Temporal: the service stubs and a client for one namespace. */
+public final class TemporalConnection implements AutoCloseable {
+  /** How long the first contact may take before the server counts as unreachable. */
+  static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+
+  private final TemporalTarget target;
+  private final WorkflowServiceStubs stubs;
+  private final WorkflowClient client;
+
+  private TemporalConnection(TemporalTarget target, WorkflowServiceStubs stubs) {
+    this.target = target;
+    this.stubs = stubs;
+    this.client =
+        WorkflowClient.newInstance(
+            stubs,
+            WorkflowClientOptions.newBuilder()
+                .setNamespace(target.namespace())
+                .setIdentity(target.identity())
+                .build());
+  }
+
+  static TemporalConnection open(TemporalTarget target) {
+    WorkflowServiceStubsOptions.Builder options =
+        WorkflowServiceStubsOptions.newBuilder()
+            .setTarget(target.address())
+            .setHealthCheckTimeout(CONNECT_TIMEOUT)
+            .setRpcQueryTimeout(Duration.ofSeconds(10));
+    if (target.tls()) {
+      options.setSslContext(sslContext(target));
+    }
+    WorkflowServiceStubs stubs;
+    try {
+      stubs = WorkflowServiceStubs.newConnectedServiceStubs(options.build(), CONNECT_TIMEOUT);
+    } catch (RuntimeException e) {
+      throw new ConnectionFailedException(
+          "cannot reach Temporal at "
+              + target.address()
+              + " ("
+              + reason(e)
+              + "); is a server running there? `runbook dev` starts one on this machine");
+    }
+    try {
+      stubs
+          .blockingStub()
+          .withDeadlineAfter(CONNECT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+          .describeNamespace(
+              DescribeNamespaceRequest.newBuilder().setNamespace(target.namespace()).build());
+    } catch (StatusRuntimeException e) {
+      Status.Code code = e.getStatus().getCode();
+      if (code == Status.Code.NOT_FOUND) {
+        stubs.shutdownNow();
+        throw new ConnectionFailedException(
+            "namespace '" + target.namespace() + "' does not exist on " + target.address());
+      }
+      if (code != Status.Code.UNIMPLEMENTED && code != Status.Code.PERMISSION_DENIED) {
+        stubs.shutdownNow();
+        throw new ConnectionFailedException(
+            "cannot use Temporal at " + target.address() + " (" + reason(e) + ")");
+      }
+    }
+    return new TemporalConnection(target, stubs);
+  }
+
+  public TemporalTarget target() {
+    return target;
+  }
+
+  public WorkflowServiceStubs stubs() {
+    return stubs;
+  }
+
+  public WorkflowClient client() {
+    return client;
+  }
+
+  public String namespace() {
+    return target.namespace();
+  }
+
+  public String identity() {
+    return target.identity();
+  }
+
+  /** The same connection acting as someone else (e.g. a second reviewer in the demo). */
+  public WorkflowClient clientAs(String identity) {
+    return WorkflowClient.newInstance(
+        stubs,
+        WorkflowClientOptions.newBuilder()
+            .setNamespace(target.namespace())
+            .setIdentity(identity)
+            .build());
+  }
+
+  @Override
+  public void close() {
+    stubs.shutdown();
+    if (!stubs.awaitTermination(2, TimeUnit.SECONDS)) {
+      stubs.shutdownNow();
+    }
+  }
+
+  /** One line saying why a call failed: the gRPC status when there is one. */
+  public static String reason(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof StatusRuntimeException s) {
+        Status status = s.getStatus();
+        String description = status.getDescription();
+        return status.getCode()
+            + (description == null || description.isBlank() ? "" : ": " + description);
+      }
+    }
+    Throwable root = e;
+    while (root.getCause() != null) {
+      root = root.getCause();
+    }
+    return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+  }
+
+  private static io.grpc.netty.shaded.io.netty.handler.ssl.SslContext sslContext(
+      TemporalTarget target) {
+    try {
+      SimpleSslContextBuilder builder;
+      if (target.tlsCert() != null) {
+        try (InputStream cert = Files.newInputStream(target.tlsCert());
+            InputStream key = Files.newInputStream(target.tlsKey())) {
+          builder = SimpleSslContextBuilder.forPKCS8(cert, key);
+        }
+      } else {
+        builder = SimpleSslContextBuilder.noKeyOrCertChain();
+      }
+      if (target.tlsCa() != null) {
+        builder.setTrustManager(trustManager(target));
+      }
+      return builder.build();
+    } catch (IOException | GeneralSecurityException | RuntimeException e) {
+      throw new ConnectionFailedException("cannot set up TLS: " + reason(e));
+    }
+  }
+
+  private static TrustManager trustManager(TemporalTarget target)
+      throws IOException, GeneralSecurityException {
+    KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+    store.load(null, null);
+    try (InputStream in = Files.newInputStream(target.tlsCa())) {
+      int i = 0;
+      for (Certificate cert : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+        store.setCertificateEntry("ca-" + i++, cert);
+      }
+      if (i == 0) {
+        throw new GeneralSecurityException(target.tlsCa() + " holds no certificate");
+      }
+    }
+    TrustManagerFactory factory =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    factory.init(store);
+    return factory.getTrustManagers()[0];
+  }
+}
