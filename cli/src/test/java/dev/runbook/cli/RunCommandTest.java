@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.runbook.engine.plan.Plan;
 import dev.runbook.engine.workflow.RunSearchAttributes;
+import dev.runbook.engine.workflow.RunStatus;
 import dev.runbook.engine.workflow.RunView;
 import io.temporal.client.WorkflowExecutionDescription;
 import java.io.PrintWriter;
@@ -191,6 +192,10 @@ class RunCommandTest {
             "runbook: refused: alice launched this run and cannot approve it: a second person"
                 + " must (four eyes)\n"),
         refused);
+    // The run holds the lock on stage's platform database until it ends: end it.
+    Cli.Result cancelled = temporal.run("alice", "cancel", id, "--reason", "test over");
+    assertEquals(0, cancelled.exitCode(), cancelled.toString());
+    assertEquals(RunStatus.CANCELLED, temporal.view(id).status());
   }
 
   @Test

@@ -1,7 +1,7 @@
 package dev.runbook.worker;
 
+import dev.runbook.engine.workflow.ControlWorker;
 import dev.runbook.engine.workflow.RunbookWorkflow;
-import dev.runbook.engine.workflow.RunbookWorkflowImpl;
 import io.temporal.activity.ActivityInterface;
 import io.temporal.activity.ActivityMethod;
 import io.temporal.client.WorkflowClient;
@@ -56,7 +56,7 @@ public final class RunbookWorker implements AutoCloseable {
     WorkerFactory factory = WorkerFactory.newInstance(client);
     if (control) {
       Worker worker = factory.newWorker(RunbookWorkflow.CONTROL_QUEUE);
-      worker.registerWorkflowImplementationTypes(RunbookWorkflowImpl.class);
+      ControlWorker.register(worker); // the interpreter, target locks and their helpers
     }
     List<String> types = stepTypes(activities);
     Map<String, String> polled = new LinkedHashMap<>(queues);
