@@ -30,16 +30,16 @@ import java.util.Map;
  *       virtual workflow and task threads.
  * </ol>
  *
- * <p>System properties: {@code bench.steps} (20), {@code bench.warmup} (30 rounds), {@code
- * bench.iterations} (60 rounds), {@code bench.roundsPerServer} (10), {@code bench.concurrent}
+ * <p>System properties: {@code bench.steps} (20), {@code bench.warmup} (100 rounds), {@code
+ * bench.iterations} (100 rounds), {@code bench.roundsPerServer} (10), {@code bench.concurrent}
  * (200), {@code bench.throughputSteps} (10), {@code bench.throughputWarmup} (3 batches per
  * variant), {@code bench.rounds} (7 batches per variant), {@code bench.verbose}, {@code
  * runbook.root}.
  */
 public final class InterpreterBench {
   private static final int STEPS = Integer.getInteger("bench.steps", 20);
-  private static final int WARMUP = Integer.getInteger("bench.warmup", 30);
-  private static final int ITERATIONS = Integer.getInteger("bench.iterations", 60);
+  private static final int WARMUP = Integer.getInteger("bench.warmup", 100);
+  private static final int ITERATIONS = Integer.getInteger("bench.iterations", 100);
   private static final int CONCURRENT = Integer.getInteger("bench.concurrent", 200);
   private static final int THROUGHPUT_STEPS = Integer.getInteger("bench.throughputSteps", 10);
   private static final int ROUNDS_PER_SERVER = Integer.getInteger("bench.roundsPerServer", 10);
@@ -132,8 +132,15 @@ public final class InterpreterBench {
             + " variants interleaved, a fresh server every %d rounds%n",
         STEPS, WARMUP, ITERATIONS, ROUNDS_PER_SERVER);
     System.out.printf(
-        "%-14s %10s %10s %12s %10s %11s %12s%n",
-        "variant", "median ms", "p90 ms", "cpu ms (avg)", "replay ms", "events/run", "events/step");
+        "%-14s %10s %10s %12s %10s %11s %12s %11s%n",
+        "variant",
+        "median ms",
+        "p90 ms",
+        "cpu ms (avg)",
+        "replay ms",
+        "events/run",
+        "events/step",
+        "history KB");
     for (Kind kind : Kind.values()) {
       double ev = median(events.get(kind));
       System.out.printf(
