@@ -57,9 +57,15 @@ public enum FailureType {
 
   /** The names of the types retrying cannot help, for activity retry options. */
   public static String[] nonRetryableNames() {
-    return java.util.Arrays.stream(values())
-        .filter(t -> !t.retryable)
-        .map(Enum::name)
-        .toArray(String[]::new);
+    return NonRetryable.NAMES.clone();
+  }
+
+  /** Computed once (an enum cannot read its own values in a field initialiser). */
+  private static final class NonRetryable {
+    static final String[] NAMES =
+        java.util.Arrays.stream(values())
+            .filter(t -> !t.retryable)
+            .map(Enum::name)
+            .toArray(String[]::new);
   }
 }

@@ -50,6 +50,8 @@ public class RunbookWorkflowImpl implements RunbookWorkflow {
   /** Version markers of interpreter changes (see package-info). */
   static final String TARGET_LOCKS = "target-locks";
 
+  static final String PLAN_HASH_ONCE = "plan-hash-once";
+
   private RunRequest request;
   private Plan plan;
   private RunStatus status = RunStatus.RUNNING;
@@ -85,7 +87,7 @@ public class RunbookWorkflowImpl implements RunbookWorkflow {
     runFacts.put("environment", "");
 
     RunStatus ending = null;
-    if (!PlanJson.hash(plan).equals(plan.hash())) {
+    if (!planIntact()) {
       ending = RunStatus.FAILED;
       failure = "the plan does not match its hash: it was altered after compiling";
     } else {
@@ -131,6 +133,18 @@ public class RunbookWorkflowImpl implements RunbookWorkflow {
     Workflow.newDetachedCancellationScope(this::releaseLocks).run();
     Workflow.newDetachedCancellationScope(this::runFinally).run();
     return view();
+  }
+
+  /**
+   * Whether the plan still matches its hash. Recorded once in history (a side effect), so a later
+   * change to the canonical form cannot change the answer for runs in flight.
+   */
+  private boolean planIntact() {
+    if (Workflow.getVersion(PLAN_HASH_ONCE, Workflow.DEFAULT_VERSION, 1)
+        == Workflow.DEFAULT_VERSION) {
+      return PlanJson.hash(plan).equals(plan.hash());
+    }
+    return Workflow.sideEffect(Boolean.class, () -> PlanJson.hash(plan).equals(plan.hash()));
   }
 
   /**
@@ -259,9 +273,16 @@ public class RunbookWorkflowImpl implements RunbookWorkflow {
         ObjectNode shows = NODES.objectNode();
         approval.shows().forEach(id -> shows.set(id, scope.outputsOf(id)));
         String message = resolveText(scope, approval.policy().message(), stage, step, started);
-        List<String> decided =
-            awaitGate(
-                stage.environment() + "/" + step.id(), stage, approval.policy(), message, shows);
+        List<String> decided;
+        try {
+          decided =
+              awaitGate(
+                  stage.environment() + "/" + step.id(), stage, approval.policy(), message, shows);
+        } catch (RunEnded | CanceledFailure e) {
+          finish(index, StepOutcome.FAILED, e.getMessage());
+          scope.recordStep(step.id(), StepOutcome.FAILED, null);
+          throw e;
+        }
         ObjectNode out = NODES.objectNode();
         out.set("approvers", JsonValuesArray.of(decided));
         out.put("decision", "approve");
@@ -310,12 +331,18 @@ public class RunbookWorkflowImpl implements RunbookWorkflow {
       ObjectNode what = shows.putObject(step.id());
       what.put("uses", step.uses());
       what.set("with", with);
-      awaitGate(
-          stage.environment() + "/" + step.id(),
-          stage,
-          step.approval(),
-          resolveText(scope, step.approval().message(), stage, step, started),
-          shows);
+      try {
+        awaitGate(
+            stage.environment() + "/" + step.id(),
+            stage,
+            step.approval(),
+            resolveText(scope, step.approval().message(), stage, step, started),
+            shows);
+      } catch (RunEnded | CanceledFailure e) {
+        finish(index, StepOutcome.FAILED, e.getMessage());
+        scope.recordStep(step.id(), StepOutcome.FAILED, null);
+        throw e;
+      }
     }
     if (step.compensate() != null) {
       undos.push(new PendingUndo(stage, step, scope)); // registered before the step acts
