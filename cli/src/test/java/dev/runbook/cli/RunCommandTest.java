@@ -259,9 +259,9 @@ class RunCommandTest {
         out.endsWith(
             """
             gate local/review rejected by bob: not now
+            local/review failed in _s: rejected by bob at gate local/review: not now
             local/report started (notify)
             local/report completed in _s: recorded
-            local/review did not finish: the run ended
             run demo-local-DEMO-17 REJECTED after _s: rejected by bob at gate local/review: not now
             undo local/announce (notify) completed: recorded
             """),
