@@ -12,15 +12,18 @@ import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code run}, {@code approve} and {@code reject} end to end: Temporal's test server over TCP on
  * 127.0.0.1, a worker with a recording notify, people acting through RUNBOOK_USER.
  */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
 class RunCommandTest {
   static TemporalFixture temporal;
 
