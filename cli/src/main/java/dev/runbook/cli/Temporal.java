@@ -29,8 +29,9 @@ final class Temporal {
       case INVALID_ARGUMENT ->
           detail.toLowerCase().contains("search attribute")
               ? "the namespace lacks the runbook search attributes ("
-                  + detail
-                  + "); `runbook dev` registers them, on a server of your own see README.md"
+                  + status.getDescription()
+                  + "); `runbook dev` registers them; on a server of your own register them"
+                  + " once (`temporal operator search-attribute create`, see README.md)"
               : "Temporal refused the request (" + detail + ")";
       default -> "Temporal refused the request (" + detail + ")";
     };

@@ -317,17 +317,15 @@ class RunCommandTest {
             CliContext.of(java.util.Map.of("RUNBOOK_USER", "carol")),
             append(runDemo("DEMO-19"), "--address", "127.0.0.1:" + closed));
 
-    assertEquals(3, result.exitCode());
-    assertEquals("", result.out());
-    assertEquals(1, result.err().lines().count(), result.err());
-    assertTrue(
-        result.err().startsWith("runbook: cannot reach Temporal at 127.0.0.1:" + closed + " ("),
-        result.err());
-    assertTrue(
-        result
-            .err()
-            .endsWith("is a server running there? `runbook dev` starts one on this machine\n"),
-        result.err());
+    assertEquals(
+        new Cli.Result(
+            3,
+            "",
+            "runbook: cannot reach Temporal at 127.0.0.1:"
+                + closed
+                + " (connection refused); is a server running there? `runbook dev` starts one on"
+                + " this machine\n"),
+        result);
   }
 
   @Test

@@ -10,6 +10,11 @@ import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
@@ -50,16 +55,12 @@ public final class TemporalConnection implements AutoCloseable {
     if (target.tls()) {
       options.setSslContext(sslContext(target));
     }
+    probe(target.address());
     WorkflowServiceStubs stubs;
     try {
       stubs = WorkflowServiceStubs.newConnectedServiceStubs(options.build(), CONNECT_TIMEOUT);
     } catch (RuntimeException e) {
-      throw new ConnectionFailedException(
-          "cannot reach Temporal at "
-              + target.address()
-              + " ("
-              + reason(e)
-              + "); is a server running there? `runbook dev` starts one on this machine");
+      throw unreachable(target.address(), reason(e));
     }
     try {
       stubs
@@ -81,6 +82,42 @@ public final class TemporalConnection implements AutoCloseable {
       }
     }
     return new TemporalConnection(target, stubs);
+  }
+
+  private static ConnectionFailedException unreachable(String address, String reason) {
+    return new ConnectionFailedException(
+        "cannot reach Temporal at "
+            + address
+            + " ("
+            + reason
+            + "); is a server running there? `runbook dev` starts one on this machine");
+  }
+
+  /**
+   * A plain TCP connect first, so that nothing listening is said at once (gRPC's health check would
+   * retry until its timeout). Addresses that are not HOST:PORT are left to gRPC.
+   */
+  private static void probe(String address) {
+    int colon = address.lastIndexOf(':');
+    if (colon <= 0 || !address.substring(colon + 1).matches("\\d{1,5}")) {
+      return;
+    }
+    String host = address.substring(0, colon).replaceAll("^\\[|\\]$", "");
+    int port = Integer.parseInt(address.substring(colon + 1));
+    if (port > 65535) {
+      return;
+    }
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress(host, port), (int) CONNECT_TIMEOUT.toMillis());
+    } catch (UnknownHostException e) {
+      throw unreachable(address, "unknown host " + host);
+    } catch (ConnectException e) {
+      throw unreachable(address, "connection refused");
+    } catch (SocketTimeoutException e) {
+      throw unreachable(address, "no answer in " + CONNECT_TIMEOUT.toSeconds() + "s");
+    } catch (IOException e) {
+      throw unreachable(address, e.getMessage());
+    }
   }
 
   public TemporalTarget target() {
