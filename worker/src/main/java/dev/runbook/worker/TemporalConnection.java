@@ -8,6 +8,7 @@ import io.temporal.client.WorkflowClientOptions;
 import io.temporal.serviceclient.SimpleSslContextBuilder;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
@@ -19,9 +20,12 @@ import java.nio.file.Files;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
+import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 
@@ -60,6 +64,15 @@ public final class TemporalConnection implements AutoCloseable {
     try {
       stubs = WorkflowServiceStubs.newConnectedServiceStubs(options.build(), CONNECT_TIMEOUT);
     } catch (RuntimeException e) {
+      Optional<String> tls = tlsFailure(e);
+      if (tls.isPresent()) {
+        throw new ConnectionFailedException(
+            "cannot reach Temporal at "
+                + target.address()
+                + " (TLS: "
+                + tls.get()
+                + "); check --tls-ca, --tls-cert and --tls-key");
+      }
       throw unreachable(target.address(), reason(e));
     }
     try {
@@ -164,15 +177,33 @@ public final class TemporalConnection implements AutoCloseable {
       if (t instanceof StatusRuntimeException s) {
         Status status = s.getStatus();
         String description = status.getDescription();
-        return status.getCode()
-            + (description == null || description.isBlank() ? "" : ": " + description);
+        return oneLine(
+            status.getCode()
+                + (description == null || description.isBlank() ? "" : ": " + description));
       }
     }
     Throwable root = e;
     while (root.getCause() != null) {
       root = root.getCause();
     }
-    return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+    return oneLine(root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage());
+  }
+
+  /** The TLS handshake's complaint somewhere in a cause chain, if any. */
+  static Optional<String> tlsFailure(Throwable e) {
+    String found = null;
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SSLException || t instanceof CertificateException) {
+        found = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+      }
+    }
+    return Optional.ofNullable(found).map(TemporalConnection::oneLine);
+  }
+
+  /** Only the first line: gRPC descriptions carry Netty's pipeline on the next ones. */
+  static String oneLine(String text) {
+    String first = text.strip().lines().findFirst().orElse("");
+    return first.strip();
   }
 
   private static io.grpc.netty.shaded.io.netty.handler.ssl.SslContext sslContext(
@@ -180,10 +211,11 @@ public final class TemporalConnection implements AutoCloseable {
     try {
       SimpleSslContextBuilder builder;
       if (target.tlsCert() != null) {
-        try (InputStream cert = Files.newInputStream(target.tlsCert());
-            InputStream key = Files.newInputStream(target.tlsKey())) {
-          builder = SimpleSslContextBuilder.forPKCS8(cert, key);
-        }
+        // The builder reads its streams only in build(): hand it the bytes, not open files.
+        builder =
+            SimpleSslContextBuilder.forPKCS8(
+                new ByteArrayInputStream(Files.readAllBytes(target.tlsCert())),
+                new ByteArrayInputStream(Files.readAllBytes(target.tlsKey())));
       } else {
         builder = SimpleSslContextBuilder.noKeyOrCertChain();
       }
