@@ -6,10 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@code dev}: Temporal and every environment's worker in this JVM, on 127.0.0.1. */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
@@ -73,6 +78,49 @@ class DevCommandTest {
       assertTrue(stopped.out().endsWith("stopping\nstopped\n"), stopped.out());
     } finally {
       dev.stop.trigger(); // also when an assertion failed: never leave it running
+    }
+  }
+
+  @Test
+  void ctrlCOrSigtermStopsTheDevServerCleanly(@TempDir Path dir) throws Exception {
+    int port = TemporalFixture.freePort();
+    List<String> command = new ArrayList<>();
+    command.add(ProcessHandle.current().info().command().orElse("java"));
+    command.add("--enable-native-access=ALL-UNNAMED");
+    if (Runtime.version().feature() >= 24) {
+      command.add("--sun-misc-unsafe-memory-access=allow");
+    }
+    command.addAll(
+        List.of(
+            "-cp",
+            System.getProperty("java.class.path"),
+            Main.class.getName(),
+            "dev",
+            "--port",
+            String.valueOf(port),
+            "--environments",
+            environments()));
+    Path out = dir.resolve("out.txt");
+    Process process =
+        new ProcessBuilder(command)
+            .redirectOutput(out.toFile())
+            .redirectError(dir.resolve("err.txt").toFile())
+            .start();
+    try {
+      long deadline = System.nanoTime() + TemporalFixture.WAIT.toNanos();
+      while (!Files.readString(out).contains("ready;") && System.nanoTime() < deadline) {
+        assertTrue(process.isAlive(), () -> "dev exited early: " + Cli.read(out));
+        Thread.sleep(50);
+      }
+
+      process.destroy(); // SIGTERM, as Ctrl-C's SIGINT: the same shutdown hook
+
+      assertTrue(process.waitFor(30, TimeUnit.SECONDS), "no exit after SIGTERM");
+      assertEquals(143, process.exitValue(), Cli.read(out) + Cli.read(dir.resolve("err.txt")));
+      assertTrue(Cli.read(out).endsWith("stopping\nstopped\n"), Cli.read(out));
+      assertEquals("", Cli.read(dir.resolve("err.txt")));
+    } finally {
+      process.destroyForcibly();
     }
   }
 

@@ -201,7 +201,7 @@ public final class TemporalConnection implements AutoCloseable {
   }
 
   /** Only the first line: gRPC descriptions carry Netty's pipeline on the next ones. */
-  static String oneLine(String text) {
+  public static String oneLine(String text) {
     String first = text.strip().lines().findFirst().orElse("");
     return first.strip();
   }
