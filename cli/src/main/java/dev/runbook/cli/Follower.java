@@ -148,7 +148,7 @@ final class Follower {
                       + " in "
                       + RunText.duration(r.startedAt(), r.finishedAt())
                       + (r.summary() == null || r.summary().isBlank() ? "" : ": " + r.summary())));
-        } else if (r.outcome() == StepOutcome.RUNNING && ended && before != null) {
+        } else if (r.outcome() == StepOutcome.RUNNING && ended) {
           events.add(new Event(Long.MAX_VALUE, 2 * i + 1, name + " did not finish: the run ended"));
         }
       }

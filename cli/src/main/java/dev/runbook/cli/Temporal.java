@@ -1,5 +1,6 @@
 package dev.runbook.cli;
 
+import dev.runbook.worker.TemporalConnection;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.temporal.failure.ApplicationFailure;
@@ -21,16 +22,20 @@ final class Temporal {
 
   static String describeFailure(StatusRuntimeException e) {
     Status status = e.getStatus();
-    String detail =
-        status.getCode() + (status.getDescription() == null ? "" : ": " + status.getDescription());
+    String description =
+        status.getDescription() == null
+            ? null
+            : TemporalConnection.oneLine(status.getDescription());
+    String detail = status.getCode() + (description == null ? "" : ": " + description);
     return switch (status.getCode()) {
       case UNAVAILABLE -> "lost the connection to Temporal (" + detail + ")";
       case DEADLINE_EXCEEDED -> "Temporal did not answer in time (" + detail + ")";
       case INVALID_ARGUMENT ->
           detail.toLowerCase().contains("search attribute")
               ? "the namespace lacks the runbook search attributes ("
-                  + detail
-                  + "); `runbook dev` registers them, on a server of your own see README.md"
+                  + description
+                  + "); `runbook dev` registers them; on a server of your own register them"
+                  + " once (`temporal operator search-attribute create`, see README.md)"
               : "Temporal refused the request (" + detail + ")";
       default -> "Temporal refused the request (" + detail + ")";
     };

@@ -160,9 +160,21 @@ final class TemporalFixture implements AutoCloseable {
 
     private Background(CliContext context, String... args) {
       this.stop = context.stop();
-      this.code =
-          CompletableFuture.supplyAsync(
-              () -> Main.execute(new PrintWriter(out), new PrintWriter(err), context, args));
+      this.code = new CompletableFuture<>();
+      // Its own thread: the common pool is tiny on small machines and Temporal's client uses it.
+      Thread thread =
+          new Thread(
+              () -> {
+                try {
+                  code.complete(
+                      Main.execute(new PrintWriter(out), new PrintWriter(err), context, args));
+                } catch (Throwable e) {
+                  code.completeExceptionally(e);
+                }
+              },
+              "runbook " + String.join(" ", args));
+      thread.setDaemon(true);
+      thread.start();
     }
 
     static Background start(CliContext context, String... args) {

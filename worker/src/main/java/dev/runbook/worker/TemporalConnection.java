@@ -8,15 +8,24 @@ import io.temporal.client.WorkflowClientOptions;
 import io.temporal.serviceclient.SimpleSslContextBuilder;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
+import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 
@@ -50,16 +59,21 @@ public final class TemporalConnection implements AutoCloseable {
     if (target.tls()) {
       options.setSslContext(sslContext(target));
     }
+    probe(target.address());
     WorkflowServiceStubs stubs;
     try {
       stubs = WorkflowServiceStubs.newConnectedServiceStubs(options.build(), CONNECT_TIMEOUT);
     } catch (RuntimeException e) {
-      throw new ConnectionFailedException(
-          "cannot reach Temporal at "
-              + target.address()
-              + " ("
-              + reason(e)
-              + "); is a server running there? `runbook dev` starts one on this machine");
+      Optional<String> tls = tlsFailure(e);
+      if (tls.isPresent()) {
+        throw new ConnectionFailedException(
+            "cannot reach Temporal at "
+                + target.address()
+                + " (TLS: "
+                + tls.get()
+                + "); check --tls-ca, --tls-cert and --tls-key");
+      }
+      throw unreachable(target.address(), reason(e));
     }
     try {
       stubs
@@ -81,6 +95,42 @@ public final class TemporalConnection implements AutoCloseable {
       }
     }
     return new TemporalConnection(target, stubs);
+  }
+
+  private static ConnectionFailedException unreachable(String address, String reason) {
+    return new ConnectionFailedException(
+        "cannot reach Temporal at "
+            + address
+            + " ("
+            + reason
+            + "); is a server running there? `runbook dev` starts one on this machine");
+  }
+
+  /**
+   * A plain TCP connect first, so that nothing listening is said at once (gRPC's health check would
+   * retry until its timeout). Addresses that are not HOST:PORT are left to gRPC.
+   */
+  private static void probe(String address) {
+    int colon = address.lastIndexOf(':');
+    if (colon <= 0 || !address.substring(colon + 1).matches("\\d{1,5}")) {
+      return;
+    }
+    String host = address.substring(0, colon).replaceAll("^\\[|\\]$", "");
+    int port = Integer.parseInt(address.substring(colon + 1));
+    if (port > 65535) {
+      return;
+    }
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress(host, port), (int) CONNECT_TIMEOUT.toMillis());
+    } catch (UnknownHostException e) {
+      throw unreachable(address, "unknown host " + host);
+    } catch (ConnectException e) {
+      throw unreachable(address, "connection refused");
+    } catch (SocketTimeoutException e) {
+      throw unreachable(address, "no answer in " + CONNECT_TIMEOUT.toSeconds() + "s");
+    } catch (IOException e) {
+      throw unreachable(address, e.getMessage());
+    }
   }
 
   public TemporalTarget target() {
@@ -127,15 +177,33 @@ public final class TemporalConnection implements AutoCloseable {
       if (t instanceof StatusRuntimeException s) {
         Status status = s.getStatus();
         String description = status.getDescription();
-        return status.getCode()
-            + (description == null || description.isBlank() ? "" : ": " + description);
+        return oneLine(
+            status.getCode()
+                + (description == null || description.isBlank() ? "" : ": " + description));
       }
     }
     Throwable root = e;
     while (root.getCause() != null) {
       root = root.getCause();
     }
-    return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+    return oneLine(root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage());
+  }
+
+  /** The TLS handshake's complaint somewhere in a cause chain, if any. */
+  static Optional<String> tlsFailure(Throwable e) {
+    String found = null;
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SSLException || t instanceof CertificateException) {
+        found = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+      }
+    }
+    return Optional.ofNullable(found).map(TemporalConnection::oneLine);
+  }
+
+  /** Only the first line: gRPC descriptions carry Netty's pipeline on the next ones. */
+  public static String oneLine(String text) {
+    String first = text.strip().lines().findFirst().orElse("");
+    return first.strip();
   }
 
   private static io.grpc.netty.shaded.io.netty.handler.ssl.SslContext sslContext(
@@ -143,10 +211,11 @@ public final class TemporalConnection implements AutoCloseable {
     try {
       SimpleSslContextBuilder builder;
       if (target.tlsCert() != null) {
-        try (InputStream cert = Files.newInputStream(target.tlsCert());
-            InputStream key = Files.newInputStream(target.tlsKey())) {
-          builder = SimpleSslContextBuilder.forPKCS8(cert, key);
-        }
+        // The builder reads its streams only in build(): hand it the bytes, not open files.
+        builder =
+            SimpleSslContextBuilder.forPKCS8(
+                new ByteArrayInputStream(Files.readAllBytes(target.tlsCert())),
+                new ByteArrayInputStream(Files.readAllBytes(target.tlsKey())));
       } else {
         builder = SimpleSslContextBuilder.noKeyOrCertChain();
       }
