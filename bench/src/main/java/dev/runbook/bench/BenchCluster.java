@@ -1,12 +1,12 @@
 package dev.runbook.bench;
 
 import dev.runbook.engine.plan.Plan;
+import dev.runbook.engine.workflow.ControlWorker;
 import dev.runbook.engine.workflow.RunRequest;
 import dev.runbook.engine.workflow.RunSearchAttributes;
 import dev.runbook.engine.workflow.RunStatus;
 import dev.runbook.engine.workflow.RunView;
 import dev.runbook.engine.workflow.RunbookWorkflow;
-import dev.runbook.engine.workflow.RunbookWorkflowImpl;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
@@ -67,8 +67,8 @@ public final class BenchCluster implements AutoCloseable {
     WorkerOptions workerOptions =
         WorkerOptions.newBuilder().setUsingVirtualThreads(virtualThreads).build();
     control = env.newWorker(RunbookWorkflow.CONTROL_QUEUE, workerOptions);
-    control.registerWorkflowImplementationTypes(
-        RunbookWorkflowImpl.class, HandWrittenWorkflowImpl.class);
+    ControlWorker.register(control);
+    control.registerWorkflowImplementationTypes(HandWrittenWorkflowImpl.class);
     env.newWorker(STEP_QUEUE, workerOptions).registerActivitiesImplementations(notify);
     env.start();
   }

@@ -37,9 +37,9 @@ class CancelCommandTest {
             0,
             """
             run demo-local-DEMO-41: cancel sent by carol: wrong ticket
+            local/review failed in _s: cancelled by carol: wrong ticket
             local/report started (notify)
             local/report completed in _s: recorded
-            local/review did not finish: the run ended
             run demo-local-DEMO-41 CANCELLED after _s: cancelled by carol: wrong ticket
             undo local/announce (notify) completed: recorded
             """,
@@ -70,9 +70,9 @@ class CancelCommandTest {
             local/announce started (notify)
             local/announce completed in _s: recorded
             local/review started (approval)
+            local/review failed in _s: cancelled by bob: not needed
             local/report started (notify)
             local/report completed in _s: recorded
-            local/review did not finish: the run ended
             run demo-local-DEMO-42 CANCELLED after _s: cancelled by bob: not needed
             undo local/announce (notify) completed: recorded
             """,

@@ -279,7 +279,7 @@ public class RunbookWorkflowImpl implements RunbookWorkflow {
               awaitGate(
                   stage.environment() + "/" + step.id(), stage, approval.policy(), message, shows);
         } catch (RunEnded | CanceledFailure e) {
-          finish(index, StepOutcome.FAILED, e.getMessage());
+          finish(index, StepOutcome.FAILED, endedAtGate(e));
           scope.recordStep(step.id(), StepOutcome.FAILED, null);
           throw e;
         }
@@ -339,7 +339,7 @@ public class RunbookWorkflowImpl implements RunbookWorkflow {
             resolveText(scope, step.approval().message(), stage, step, started),
             shows);
       } catch (RunEnded | CanceledFailure e) {
-        finish(index, StepOutcome.FAILED, e.getMessage());
+        finish(index, StepOutcome.FAILED, endedAtGate(e));
         scope.recordStep(step.id(), StepOutcome.FAILED, null);
         throw e;
       }
@@ -638,6 +638,16 @@ public class RunbookWorkflowImpl implements RunbookWorkflow {
           r.outcome().name().toLowerCase() + ": " + r.summary());
     }
     return shows;
+  }
+
+  /** Why a run ended while a gate was open, for that gate's step. */
+  private String endedAtGate(RuntimeException e) {
+    if (e instanceof RunEnded) {
+      return e.getMessage();
+    }
+    return cancelRequest == null
+        ? "cancelled"
+        : "cancelled by " + cancelRequest.by() + ": " + cancelRequest.reason();
   }
 
   private void move(RunStatus next) {
