@@ -186,6 +186,8 @@ class DevCommandTest {
 
       Path data = dataDirectory(Cli.read(out));
       assertFalse(pgrep(data.toString()).isEmpty(), "no postgres process runs");
+      String password =
+          LocalSecrets.read(data.resolve(LocalSecrets.FILE)).get("local/platform").password();
 
       process.destroy(); // SIGTERM, as Ctrl-C's SIGINT: the same shutdown hook
 
@@ -193,6 +195,7 @@ class DevCommandTest {
       assertEquals(143, process.exitValue(), Cli.read(out) + Cli.read(dir.resolve("err.txt")));
       assertTrue(Cli.read(out).endsWith("stopping\nstopped\n"), Cli.read(out));
       assertEquals("", Cli.read(dir.resolve("err.txt")));
+      assertFalse(Cli.read(out).contains(password), "the password is printed");
       assertFalse(Files.exists(data), "the data directory outlived dev");
       assertEquals("", pgrep(data.toString()), "a postgres process outlived dev");
     } finally {

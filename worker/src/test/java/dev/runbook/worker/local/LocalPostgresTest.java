@@ -148,6 +148,10 @@ class LocalPostgresTest {
         assertTrue(rows.next());
         assertFalse(rows.getBoolean(1));
       }
+      // the server's log has no password either (it is sent as a SCRAM verifier only)
+      String log = Files.readString(directory.resolve("postgres.log"));
+      assertFalse(log.contains(password), "the password is in postgres.log");
+      assertFalse(log.contains(superuser), "the superuser's password is in postgres.log");
     } finally {
       postgres.close();
     }
