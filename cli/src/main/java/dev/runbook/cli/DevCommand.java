@@ -5,9 +5,13 @@ import dev.runbook.worker.StopSignal;
 import dev.runbook.worker.TaskQueues;
 import dev.runbook.worker.TemporalConnection;
 import dev.runbook.worker.TemporalTarget;
+import dev.runbook.worker.local.LocalDatabases;
+import dev.runbook.worker.local.LocalPostgres;
+import dev.runbook.worker.local.LocalPostgresException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -16,21 +20,32 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-/** {@code runbook dev}: Temporal and the workers in this process, for trying runbooks locally. */
+/**
+ * {@code runbook dev}: Temporal, the workers and the embedded PostgreSQL of {@code local} in this
+ * process, for trying runbooks locally.
+ */
 @Command(
     name = "dev",
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
-      "Run Temporal and the workers in this process to try runbooks.",
+      "Run Temporal, the workers and a PostgreSQL in this process.",
       "%nStarts Temporal's test server in memory on 127.0.0.1 only (runs are gone when it"
           + " stops), registers the runbook search attributes, and runs one worker for the"
           + " control queue and every environment queue found in the environments directory."
-          + " Other terminals reach it with the default --address. Ctrl-C stops it."
-          + " The embedded PostgreSQL that plays the databases of `local` arrives with the"
-          + " SQL steps; until then SQL steps fail at once, naming their type."
+          + " Other terminals reach it with the default --address."
+          + "%n%nAn embedded PostgreSQL plays the databases of `local` on 127.0.0.1, at the port"
+          + " the local environment file gives them (--pg-port changes it). It creates the"
+          + " missing databases, owned by the role runbook, whose password is new at every start"
+          + " and never printed: it is in local-secrets.json (by secretId, for the worker) and"
+          + " in a pgpass file, both readable by you only, in the data directory (temporary and"
+          + " removed on stop, unless --pg-data). The SQL steps arrive with their issue; until"
+          + " then they fail at once, naming their type."
+          + "%n%nCtrl-C or SIGTERM stops the workers, Temporal and PostgreSQL."
     })
 final class DevCommand implements Callable<Integer> {
+  private static final String LOCAL = "local";
+
   @Spec CommandSpec spec;
 
   @ParentCommand Main main;
@@ -48,6 +63,27 @@ final class DevCommand implements Callable<Integer> {
       description = "Directory of environment files (default: runbooks/environments).")
   Path environments = TaskQueues.DEFAULT_DIR;
 
+  @Option(
+      names = "--pg-port",
+      paramLabel = "PORT",
+      description =
+          "Port of the embedded PostgreSQL on 127.0.0.1 (default: the port of the local"
+              + " databases, 5432; 0 picks a free one).")
+  Integer pgPort;
+
+  @Option(
+      names = "--pg-data",
+      paramLabel = "DIR",
+      description =
+          "Keep PostgreSQL's data in DIR between runs (default: a temporary directory, removed"
+              + " on stop).")
+  Path pgData;
+
+  @Option(
+      names = "--no-postgres",
+      description = "Start no PostgreSQL (when one of your own already plays `local`).")
+  boolean noPostgres;
+
   @Override
   public Integer call() {
     CliContext context = main == null ? CliContext.system() : main.context();
@@ -55,16 +91,24 @@ final class DevCommand implements Callable<Integer> {
     if (port < 0 || port > 65535) {
       throw new CliException(ExitCode.INVALID_INPUT, "--port " + port + ": expected 0 to 65535");
     }
+    if (pgPort != null && (pgPort < 0 || pgPort > 65535)) {
+      throw new CliException(
+          ExitCode.INVALID_INPUT, "--pg-port " + pgPort + ": expected 0 to 65535");
+    }
     Map<String, String> queues;
+    LocalDatabases local = null;
     try {
       queues = TaskQueues.of(environments);
+      if (!noPostgres && queues.containsKey(LOCAL)) {
+        local = LocalDatabases.of(environments, LOCAL);
+      }
     } catch (IllegalArgumentException e) {
       throw new CliException(ExitCode.INVALID_INPUT, e.getMessage());
     }
     StopSignal stop = context.stop();
     stop.arm(Duration.ofSeconds(RunbookWorker.STOP_SECONDS + 10));
     try {
-      serve(out, queues, stop);
+      serve(out, queues, local, stop);
       println(out, "stopped");
     } finally {
       stop.done();
@@ -72,10 +116,13 @@ final class DevCommand implements Callable<Integer> {
     return ExitCode.OK.code();
   }
 
-  private void serve(PrintWriter out, Map<String, String> queues, StopSignal stop) {
+  private void serve(
+      PrintWriter out, Map<String, String> queues, LocalDatabases local, StopSignal stop) {
+    // Closed in reverse: PostgreSQL after the workers (closed below), Temporal last.
     try (LocalTemporal server = LocalTemporal.start(port);
         TemporalConnection connection =
-            TemporalTarget.local(server.port(), "runbook dev").connect()) {
+            TemporalTarget.local(server.port(), "runbook dev").connect();
+        LocalPostgres postgres = local == null ? null : startPostgres(local)) {
       var attributes = LocalTemporal.registerSearchAttributes(connection);
       RunbookWorker worker =
           RunbookWorker.start(
@@ -90,6 +137,7 @@ final class DevCommand implements Callable<Integer> {
               + address
               + " (loopback only; in memory: runs are gone when it stops)");
       println(out, "namespace default, search attributes " + String.join(", ", attributes));
+      describe(out, postgres);
       worker.describe().forEach(line -> println(out, "worker polls " + line));
       println(out, "connect from another terminal, e.g.:");
       println(
@@ -98,6 +146,9 @@ final class DevCommand implements Callable<Integer> {
               + " --address "
               + address);
       println(out, "  RUNBOOK_USER=bob runbook approve <run id> --address " + address);
+      if (postgres != null && !postgres.databases().isEmpty()) {
+        println(out, "  " + postgres.psql(postgres.databases().get(0).database()));
+      }
       println(out, "ready; Ctrl-C stops it");
       while (!stop.await(Duration.ofMinutes(1))) {
         // the server and the worker run on their own threads
@@ -105,6 +156,58 @@ final class DevCommand implements Callable<Integer> {
       println(out, "stopping");
       worker.close();
     }
+  }
+
+  private LocalPostgres startPostgres(LocalDatabases local) {
+    int pg = pgPort == null ? local.port() : pgPort;
+    try {
+      return LocalPostgres.start(new LocalPostgres.Options(pg, local.databases(), pgData));
+    } catch (LocalPostgresException e) {
+      if (e.portTaken()) {
+        throw new CliException(
+            ExitCode.UNEXPECTED_STATE,
+            e.getMessage()
+                + "; is another PostgreSQL running there? Pass --pg-port, or --no-postgres to use"
+                + " your own");
+      }
+      throw new CliException(ExitCode.UNEXPECTED_STATE, e.getMessage());
+    }
+  }
+
+  /** Where PostgreSQL is and how to connect, never the password. */
+  private void describe(PrintWriter out, LocalPostgres postgres) {
+    if (postgres == null) {
+      println(
+          out,
+          noPostgres
+              ? "no PostgreSQL (--no-postgres): `local` uses the one on its databases' port"
+              : "no PostgreSQL: no environment local in " + environments);
+      return;
+    }
+    List<LocalDatabases.Database> databases = postgres.databases();
+    println(
+        out,
+        "PostgreSQL "
+            + postgres.version()
+            + " on 127.0.0.1:"
+            + postgres.port()
+            + " plays local: databases "
+            + String.join(", ", databases.stream().map(LocalDatabases.Database::database).toList())
+            + ", owner "
+            + LocalPostgres.ROLE);
+    println(
+        out,
+        "  data in "
+            + postgres.directory()
+            + (postgres.temporary() ? " (removed on stop)" : " (kept)"));
+    println(
+        out,
+        "  password (new at every start) in "
+            + postgres.secretsFile()
+            + " (secretIds "
+            + String.join(", ", databases.stream().map(LocalDatabases.Database::secretId).toList())
+            + ") and "
+            + postgres.pgpassFile());
   }
 
   private static void println(PrintWriter out, String line) {

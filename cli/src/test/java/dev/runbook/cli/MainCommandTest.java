@@ -128,8 +128,16 @@ class MainCommandTest {
             List.of("-e, --env=ENV", "SIGTERM", "dev.runbook.worker.WorkerMain")),
         Arguments.of(
             List.of("dev", "--help"),
-            "Usage: runbook dev [-hV] [--environments=DIR] [--port=PORT]",
-            List.of("--port=PORT", "127.0.0.1", "PostgreSQL", "SQL steps")),
+            "Usage: runbook dev [-hV] [--no-postgres] [--environments=DIR] [--pg-data=DIR]",
+            List.of(
+                "--port=PORT",
+                "--pg-port=PORT",
+                "--pg-data=DIR",
+                "--no-postgres",
+                "127.0.0.1",
+                "PostgreSQL",
+                "local-secrets.json",
+                "SQL steps")),
         Arguments.of(
             List.of("demo", "--help"),
             "Usage: runbook demo [-hV] [--runbook=FILE]",
