@@ -22,7 +22,7 @@ class ListCommandTest {
 
   @BeforeAll
   static void start() {
-    temporal = TemporalFixture.start();
+    temporal = TemporalFixture.startWith(List.of(new TemporalFixture.PreviewingSql()));
     // Oldest first: a completed demo run, a demo run at its gate, a fix on stage at its gate.
     temporal.run("carol", RunCommandTest.runDemo("DEMO-31", "--detach"));
     temporal.awaitGate("demo-local-DEMO-31", "local/review");

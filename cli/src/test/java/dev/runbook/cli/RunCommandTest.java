@@ -10,6 +10,7 @@ import dev.runbook.engine.workflow.RunView;
 import io.temporal.client.WorkflowExecutionDescription;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -182,11 +183,36 @@ class RunCommandTest {
   }
 
   @Test
-  void theLauncherCannotApproveOnStageTheFourEyesReasonIsPrintedAndTheExitIs2() {
-    String id = detachedFix("OPS-14", "alice");
-    temporal.awaitGate(id, "stage/fix");
+  void theLauncherCannotApproveOnStageTheFourEyesReasonIsPrintedAndTheExitIs2() throws Exception {
+    Path runbook = dir.resolve("review.yaml");
+    Files.writeString(
+        runbook,
+        """
+        apiVersion: runbook/v1
+        kind: Runbook
+        metadata: { name: review, version: 1 }
+        environments: [stage]
+        steps:
+          - id: ok
+            uses: approval
+            with: { approvers: { group: db-leads } }
+        """);
+    Cli.Result started =
+        temporal.run(
+            "alice",
+            "run",
+            runbook.toString(),
+            "--env",
+            "stage",
+            "--environments",
+            Cli.root().resolve("runbooks/environments").toString(),
+            "--ticket",
+            "OPS-14",
+            "--detach");
+    String id = started.out().strip();
+    temporal.awaitGate(id, "stage/ok");
 
-    Cli.Result refused = temporal.run("alice", "approve", id, "--gate", "stage/fix");
+    Cli.Result refused = temporal.run("alice", "approve", id, "--gate", "stage/ok");
 
     assertEquals(
         new Cli.Result(
@@ -195,7 +221,6 @@ class RunCommandTest {
             "runbook: refused: alice launched this run and cannot approve it: a second person"
                 + " must (four eyes)\n"),
         refused);
-    // The run holds the lock on stage's platform database until it ends: end it.
     Cli.Result cancelled = temporal.run("alice", "cancel", id, "--reason", "test over");
     assertEquals(0, cancelled.exitCode(), cancelled.toString());
     assertEquals(RunStatus.CANCELLED, temporal.view(id).status());
@@ -224,10 +249,8 @@ class RunCommandTest {
 
   @Test
   void aStepTypeWithoutAnImplementationFailsTheRunAtOnceNamingTheType() {
+    // sql.change previews before its gate, so the missing implementation shows at once.
     String id = detachedFix("OPS-16", "alice");
-    temporal.awaitGate(id, "stage/fix");
-
-    temporal.run("bob", "approve", id, "--gate", "stage/fix");
     Cli.Result watched = temporal.run("alice", "watch", id);
 
     assertEquals(1, watched.exitCode(), watched.toString());

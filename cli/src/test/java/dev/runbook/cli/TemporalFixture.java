@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.runbook.engine.activities.NotifyActivities;
+import dev.runbook.engine.activities.SqlActivities;
 import dev.runbook.engine.activities.StepRequest;
 import dev.runbook.engine.activities.StepResult;
+import dev.runbook.engine.workflow.FailureType;
 import dev.runbook.engine.workflow.GateView;
 import dev.runbook.engine.workflow.RunView;
 import dev.runbook.worker.RunbookWorker;
@@ -55,7 +57,56 @@ final class TemporalFixture implements AutoCloseable {
     }
   }
 
+  /**
+   * A stand-in for the SQL steps (their real implementation comes with the SQL issue): a change
+   * previews one row and applies it; every other SQL step type is refused.
+   */
+  static final class PreviewingSql implements SqlActivities {
+    @Override
+    public StepResult change(StepRequest r) {
+      var outputs = JsonNodeFactory.instance.objectNode();
+      if (StepRequest.PREVIEW.equals(r.phaseOrRun())) {
+        return new StepResult(
+            outputs.put("previewRows", 1).put("previewHash", "h-" + r.stepId()), "1 row");
+      }
+      return new StepResult(outputs.put("rowsAffected", 1), "1 row changed");
+    }
+
+    private static StepResult refused(StepRequest r) {
+      throw FailureType.CONFIGURATION.failure(r.uses() + " is not part of this test");
+    }
+
+    @Override
+    public StepResult query(StepRequest r) {
+      return refused(r);
+    }
+
+    @Override
+    public StepResult backup(StepRequest r) {
+      return refused(r);
+    }
+
+    @Override
+    public StepResult restore(StepRequest r) {
+      return refused(r);
+    }
+
+    @Override
+    public StepResult export(StepRequest r) {
+      return refused(r);
+    }
+
+    @Override
+    public StepResult terminateSessions(StepRequest r) {
+      return refused(r);
+    }
+  }
+
   private TemporalFixture(boolean withWorker) {
+    this(withWorker, List.of());
+  }
+
+  private TemporalFixture(boolean withWorker, List<Object> extra) {
     port = freePort();
     server = TestServer.createPortBoundServer(port);
     connection = TemporalTarget.local(port, "test-worker").connect();
@@ -66,13 +117,19 @@ final class TemporalFixture implements AutoCloseable {
                 connection.client(),
                 true,
                 Map.of("local", "runbook-local", "stage", "runbook-stage", "prod", "runbook-prod"),
-                List.of(notify))
+                java.util.stream.Stream.concat(java.util.stream.Stream.of(notify), extra.stream())
+                    .toList())
             : null;
   }
 
   /** A server with a worker. */
   static TemporalFixture start() {
     return new TemporalFixture(true);
+  }
+
+  /** A server with a worker that also has the given step implementations. */
+  static TemporalFixture startWith(List<Object> extra) {
+    return new TemporalFixture(true, extra);
   }
 
   /** A server alone (the test brings the worker). */

@@ -52,6 +52,11 @@ public class RunbookWorkflowImpl implements RunbookWorkflow {
 
   static final String PLAN_HASH_ONCE = "plan-hash-once";
 
+  static final String SQL_PREVIEW = "sql-preview";
+
+  /** Step types that preview their change (done and rolled back) before applying it. */
+  static final java.util.Set<String> PREVIEWED = java.util.Set.of("sql.change");
+
   private RunRequest request;
   private Plan plan;
   private RunStatus status = RunStatus.RUNNING;
@@ -326,11 +331,22 @@ public class RunbookWorkflowImpl implements RunbookWorkflow {
     } catch (ExpressionException e) {
       throw record(stage, step, started, FailureType.EXPRESSION_ERROR, e.getMessage());
     }
+    // A change is previewed (done and rolled back) first; the gate shows the preview and the
+    // apply must match what was approved. Runs started before previews existed skip this.
+    StepResult preview = null;
+    if (PREVIEWED.contains(step.uses())
+        && with.path("preview").asBoolean(true)
+        && Workflow.getVersion(SQL_PREVIEW, Workflow.DEFAULT_VERSION, 1) >= 1) {
+      preview = execute(stage, step, with, StepRequest.PREVIEW, null, scope, index);
+    }
     if (step.approval() != null) {
       ObjectNode shows = NODES.objectNode();
       ObjectNode what = shows.putObject(step.id());
       what.put("uses", step.uses());
       what.set("with", with);
+      if (preview != null) {
+        what.set("preview", preview.outputs());
+      }
       try {
         awaitGate(
             stage.environment() + "/" + step.id(),
@@ -347,6 +363,19 @@ public class RunbookWorkflowImpl implements RunbookWorkflow {
     if (step.compensate() != null) {
       undos.push(new PendingUndo(stage, step, scope)); // registered before the step acts
     }
+    return preview == null
+        ? execute(stage, step, with, StepRequest.RUN, null, scope, index)
+        : execute(stage, step, with, StepRequest.APPLY, preview.outputs(), scope, index);
+  }
+
+  private StepResult execute(
+      Stage stage,
+      ActivityStep step,
+      JsonNode with,
+      String phase,
+      JsonNode approvedPreview,
+      RunScope scope,
+      int index) {
     String key = Workflow.getInfo().getWorkflowId() + "/" + stage.environment() + "/" + step.id();
     StepRequest stepRequest =
         new StepRequest(
@@ -358,13 +387,18 @@ public class RunbookWorkflowImpl implements RunbookWorkflow {
             with,
             plan.hash(),
             request.launcher(),
-            key);
+            key,
+            phase,
+            approvedPreview);
+    String name = StepRequest.PREVIEW.equals(phase) ? "preview " + step.name() : step.name();
     try {
-      return Workflow.newUntypedActivityStub(
-              options(stage, step.name(), step.timeout(), step.retry()))
+      return Workflow.newUntypedActivityStub(options(stage, name, step.timeout(), step.retry()))
           .execute(step.uses(), StepResult.class, stepRequest);
     } catch (ActivityFailure e) {
-      finish(index, StepOutcome.FAILED, describe(e));
+      finish(
+          index,
+          StepOutcome.FAILED,
+          (StepRequest.PREVIEW.equals(phase) ? "preview: " : "") + describe(e));
       scope.recordStep(step.id(), StepOutcome.FAILED, null);
       throw e;
     }

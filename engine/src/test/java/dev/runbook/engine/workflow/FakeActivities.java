@@ -24,7 +24,13 @@ final class FakeActivities implements SqlActivities, Ec2Activities, NotifyActivi
   final Set<String> failing = ConcurrentHashMap.newKeySet();
 
   private StepResult handle(StepRequest r, ObjectNode outputs) {
-    String key = r.environment() + ":" + r.uses() + ":" + r.stepId();
+    String key =
+        r.environment()
+            + ":"
+            + r.uses()
+            + ":"
+            + r.stepId()
+            + (StepRequest.RUN.equals(r.phaseOrRun()) ? "" : "@" + r.phaseOrRun());
     calls.add(key);
     requests.add(r);
     if (failing.contains(key)) {
@@ -44,6 +50,9 @@ final class FakeActivities implements SqlActivities, Ec2Activities, NotifyActivi
 
   @Override
   public StepResult change(StepRequest r) {
+    if (StepRequest.PREVIEW.equals(r.phaseOrRun())) {
+      return handle(r, outputs().put("previewRows", 1).put("previewHash", "preview-" + r.stepId()));
+    }
     return handle(r, outputs().put("rowsAffected", 1).put("backupTable", "bk_" + r.stepId()));
   }
 

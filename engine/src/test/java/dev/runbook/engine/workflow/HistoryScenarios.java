@@ -227,7 +227,7 @@ final class HistoryScenarios {
               "step-failure",
               ACCESS,
               "prod",
-              List.of("stage:sql.change:fix"),
+              List.of("stage:sql.change:fix@apply"),
               (wf, plan) -> {},
               RunStatus.FAILED),
           new Scenario(

@@ -91,13 +91,15 @@ class RunbookWorkflowTest {
     assertEquals(
         List.of(
             "stage:aws.ec2.allow-ingress:allow",
-            "stage:sql.change:fix",
+            "stage:sql.change:fix@preview",
+            "stage:sql.change:fix@apply",
             "prod:aws.ec2.allow-ingress:allow",
-            "prod:sql.change:fix",
+            "prod:sql.change:fix@preview",
+            "prod:sql.change:fix@apply",
             "prod:notify:finally_1"),
         harness.activities.calls);
     assertEquals(
-        "access completed", harness.activities.requests.get(4).with().path("text").asText());
+        "access completed", harness.activities.requests.get(6).with().path("text").asText());
     assertEquals(
         List.of("alice", "carol", "bob"),
         result.approvals().stream().map(ApprovalRecord::approver).toList());
@@ -121,14 +123,15 @@ class RunbookWorkflowTest {
     assertEquals(
         List.of(
             "stage:aws.ec2.allow-ingress:allow",
-            "stage:sql.change:fix",
+            "stage:sql.change:fix@preview",
+            "stage:sql.change:fix@apply",
             "stage:sql.restore:fix",
             "stage:aws.ec2.revoke-ingress:allow",
             "stage:notify:finally_1"),
         harness.activities.calls);
-    assertEquals("bk_fix", harness.activities.requests.get(2).with().path("backup").asText());
+    assertEquals("bk_fix", harness.activities.requests.get(3).with().path("backup").asText());
     assertEquals(
-        "access rejected", harness.activities.requests.get(4).with().path("text").asText());
+        "access rejected", harness.activities.requests.get(5).with().path("text").asText());
   }
 
   @Test
@@ -245,18 +248,19 @@ class RunbookWorkflowTest {
   @Test
   void aStageFailureMeansProdNeverStarts() {
     Plan plan = plan("prod");
-    harness.activities.failing.add("stage:sql.change:fix");
+    harness.activities.failing.add("stage:sql.change:fix@apply");
     RunbookWorkflow wf = harness.start(plan, "erin");
 
     RunView result = WorkflowHarness.result(wf);
 
     assertEquals(RunStatus.FAILED, result.status());
-    assertEquals("SQL_ERROR: injected failure at stage:sql.change:fix", result.failure());
+    assertEquals("SQL_ERROR: injected failure at stage:sql.change:fix@apply", result.failure());
     // The failed change produced no backup, so its restore has nothing to do and is skipped.
     assertEquals(
         List.of(
             "stage:aws.ec2.allow-ingress:allow",
-            "stage:sql.change:fix",
+            "stage:sql.change:fix@preview",
+            "stage:sql.change:fix@apply",
             "stage:aws.ec2.revoke-ingress:allow",
             "stage:notify:finally_1"),
         harness.activities.calls);
@@ -307,5 +311,73 @@ class RunbookWorkflowTest {
         result.refusals());
     assertEquals(
         List.of("alice"), result.approvals().stream().map(ApprovalRecord::approver).toList());
+  }
+
+  static final String GATED_CHANGE =
+      """
+      apiVersion: runbook/v1
+      kind: Runbook
+      metadata: { name: fix, version: 1 }
+      environments: [stage]
+      steps:
+        - id: fix
+          uses: sql.change
+          with:
+            database: platform
+            statements: ["UPDATE invoices SET status = 'void' WHERE id = 1"]
+            expectRows: 1
+          approval: { approvers: { group: db-leads }, message: "void invoice 1" }
+      """;
+
+  @Test
+  void aChangeIsPreviewedTheGateShowsThePreviewAndTheApplyCarriesWhatWasApproved() {
+    Plan plan = Fixtures.plan(GATED_CHANGE, "stage", Map.of());
+    RunbookWorkflow wf = harness.start(plan, "erin");
+
+    GateView gate = WorkflowHarness.awaitGate(wf, "stage/fix");
+    assertEquals(1, gate.shows().path("fix").path("preview").path("previewRows").asInt());
+    assertEquals(
+        "UPDATE invoices SET status = 'void' WHERE id = 1",
+        gate.shows().path("fix").path("with").path("statements").path(0).asText());
+    assertEquals("void invoice 1", gate.message());
+    approve(wf, "stage/fix", "alice", plan);
+    RunView result = WorkflowHarness.result(wf);
+
+    assertEquals(RunStatus.COMPLETED, result.status());
+    assertEquals(
+        List.of("stage:sql.change:fix@preview", "stage:sql.change:fix@apply"),
+        harness.activities.calls);
+    assertEquals(
+        "preview-fix",
+        harness.activities.requests.get(1).approvedPreview().path("previewHash").asText());
+  }
+
+  @Test
+  void aRejectedPreviewAppliesNothing() {
+    Plan plan = Fixtures.plan(GATED_CHANGE, "stage", Map.of());
+    RunbookWorkflow wf = harness.start(plan, "erin");
+    WorkflowHarness.awaitGate(wf, "stage/fix");
+
+    wf.decide(new ApprovalDecision("stage/fix", "bob", Decision.REJECT, "too many", plan.hash()));
+    RunView result = WorkflowHarness.result(wf);
+
+    assertEquals(RunStatus.REJECTED, result.status());
+    assertEquals(List.of("stage:sql.change:fix@preview"), harness.activities.calls);
+  }
+
+  @Test
+  void aFailingPreviewStopsTheRunBeforeAnyGate() {
+    Plan plan = Fixtures.plan(GATED_CHANGE, "stage", Map.of());
+    harness.activities.failing.add("stage:sql.change:fix@preview");
+    RunbookWorkflow wf = harness.start(plan, "erin");
+
+    RunView result = WorkflowHarness.result(wf);
+
+    assertEquals(RunStatus.FAILED, result.status());
+    assertEquals("SQL_ERROR: injected failure at stage:sql.change:fix@preview", result.failure());
+    assertEquals(
+        "preview: SQL_ERROR: injected failure at stage:sql.change:fix@preview",
+        result.steps().get(0).summary());
+    assertEquals(List.of("stage:sql.change:fix@preview"), harness.activities.calls);
   }
 }
