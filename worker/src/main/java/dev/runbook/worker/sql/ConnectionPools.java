@@ -21,11 +21,15 @@ import java.util.concurrent.ConcurrentHashMap;
 final class ConnectionPools implements AutoCloseable {
   static final int MAX_CONNECTIONS = 4;
   static final Duration IDLE = Duration.ofSeconds(60);
-  static final Duration CONNECT = Duration.ofSeconds(8);
 
   private final Map<String, HikariDataSource> pools = new ConcurrentHashMap<>();
   private final Map<String, Credentials> lastUsed = new ConcurrentHashMap<>();
+  private final Duration connectTimeout;
   private volatile boolean closed;
+
+  ConnectionPools(Duration connectTimeout) {
+    this.connectTimeout = connectTimeout;
+  }
 
   /** A connection to {@code target}; the caller closes it (back into the pool). */
   Connection connect(SqlTarget target) throws SQLException {
@@ -53,7 +57,7 @@ final class ConnectionPools implements AutoCloseable {
     config.setMinimumIdle(0);
     config.setIdleTimeout(IDLE.toMillis());
     config.setMaxLifetime(Duration.ofMinutes(10).toMillis());
-    config.setConnectionTimeout(CONNECT.toMillis());
+    config.setConnectionTimeout(Math.max(250, connectTimeout.toMillis()));
     config.setInitializationFailTimeout(-1);
     config.setAutoCommit(true);
     config.setCredentialsProvider(
@@ -66,12 +70,14 @@ final class ConnectionPools implements AutoCloseable {
     switch (target.engine()) {
       case POSTGRESQL -> {
         config.addDataSourceProperty("stringtype", "unspecified");
-        config.addDataSourceProperty("connectTimeout", "8");
+        config.addDataSourceProperty(
+            "connectTimeout", String.valueOf(Math.max(1, connectTimeout.toSeconds())));
         config.addDataSourceProperty("tcpKeepAlive", "true");
         config.addDataSourceProperty("ApplicationName", "runbook-worker");
       }
       case MYSQL, MARIADB -> {
-        config.addDataSourceProperty("connectTimeout", "8000");
+        config.addDataSourceProperty(
+            "connectTimeout", String.valueOf(Math.max(250, connectTimeout.toMillis())));
         config.addDataSourceProperty("tcpKeepAlive", "true");
         config.addDataSourceProperty("useServerPrepStmts", "true");
       }

@@ -44,7 +44,7 @@ public final class JdbcSqlActivities implements SqlActivities, AutoCloseable {
 
   private final SqlTargets targets;
   private final SqlSettings settings;
-  private final ConnectionPools pools = new ConnectionPools();
+  private final ConnectionPools pools;
   private final ChangeRunner changes;
   private final BackupRunner backups;
   private final ExportRunner exports;
@@ -52,6 +52,7 @@ public final class JdbcSqlActivities implements SqlActivities, AutoCloseable {
   public JdbcSqlActivities(SqlTargets targets, SqlSettings settings) {
     this.targets = targets;
     this.settings = settings;
+    this.pools = new ConnectionPools(settings.connectTimeout());
     this.changes = new ChangeRunner(settings);
     this.backups = new BackupRunner(settings);
     this.exports = new ExportRunner(settings);

@@ -13,6 +13,7 @@ import java.nio.file.Path;
  * @param queryCellChars longest value of a query's output rows
  * @param outputBytes the most a query's rows may take in the outputs (history); more is truncated
  * @param exportDirectory where relative export paths go
+ * @param connectTimeout how long getting a connection may take before the step fails (TRANSIENT)
  */
 public record SqlSettings(
     String ledgerSchema,
@@ -20,20 +21,48 @@ public record SqlSettings(
     int diffCellChars,
     int queryCellChars,
     int outputBytes,
-    Path exportDirectory) {
+    Path exportDirectory,
+    java.time.Duration connectTimeout) {
 
-  /** The defaults: default schema, 20 diff rows, 200/1000 characters, 256 KiB, the cwd. */
+  /**
+   * The defaults: default schema, 20 diff rows, 200/1000 characters, 256 KiB, the working
+   * directory, 10 s to connect.
+   */
   public static SqlSettings defaults() {
-    return new SqlSettings(null, 20, 200, 1000, 256 * 1024, Path.of(""));
+    return new SqlSettings(
+        null, 20, 200, 1000, 256 * 1024, Path.of(""), java.time.Duration.ofSeconds(10));
   }
 
   public SqlSettings withLedgerSchema(String schema) {
     return new SqlSettings(
-        schema, diffRows, diffCellChars, queryCellChars, outputBytes, exportDirectory);
+        schema,
+        diffRows,
+        diffCellChars,
+        queryCellChars,
+        outputBytes,
+        exportDirectory,
+        connectTimeout);
   }
 
   public SqlSettings withExportDirectory(Path directory) {
     return new SqlSettings(
-        ledgerSchema, diffRows, diffCellChars, queryCellChars, outputBytes, directory);
+        ledgerSchema,
+        diffRows,
+        diffCellChars,
+        queryCellChars,
+        outputBytes,
+        directory,
+        connectTimeout);
+  }
+
+  public SqlSettings withConnectTimeout(java.time.Duration timeout) {
+    return new SqlSettings(
+        ledgerSchema,
+        diffRows,
+        diffCellChars,
+        queryCellChars,
+        outputBytes,
+        exportDirectory,
+        timeout);
   }
 }
