@@ -1,0 +1,138 @@
+package dev.runbook.worker.sql;
+
+import dev.runbook.engine.sql.SqlAnalysis;
+import dev.runbook.engine.sql.SqlContext;
+import dev.runbook.engine.sql.SqlFinding;
+import dev.runbook.engine.sql.SqlGuard;
+import dev.runbook.engine.sql.StatementType;
+import dev.runbook.engine.workflow.FailureType;
+import java.util.stream.Collectors;
+import net.sf.jsqlparser.JSQLParserException;
+import net.sf.jsqlparser.parser.CCJSqlParserUtil;
+import net.sf.jsqlparser.schema.Table;
+import net.sf.jsqlparser.statement.Statement;
+import net.sf.jsqlparser.statement.delete.Delete;
+import net.sf.jsqlparser.statement.insert.Insert;
+import net.sf.jsqlparser.statement.merge.Merge;
+import net.sf.jsqlparser.statement.update.Update;
+import net.sf.jsqlparser.statement.upsert.Upsert;
+
+/**
+ * One statement of a {@code sql.change}, checked again by the guards at run time and taken apart
+ * enough to find exactly the rows it touches: its table, alias, the WITH clause before it and the
+ * WHERE clause (with ORDER BY / LIMIT) as written.
+ *
+ * @param sql the statement without a trailing {@code ;}
+ * @param type INSERT, UPDATE, DELETE or MERGE
+ * @param table the table it writes
+ * @param alias the table's alias, or null
+ * @param with the WITH clause before the statement (with a trailing blank), or empty
+ * @param whereTail from WHERE to the end, without RETURNING; empty for INSERT and MERGE
+ * @param returning whether the statement has its own RETURNING
+ * @param singleTable false for UPDATE ... FROM / JOIN and DELETE ... USING / JOIN
+ */
+record ChangeStatement(
+    String sql,
+    StatementType type,
+    TableRef table,
+    String alias,
+    String with,
+    String whereTail,
+    boolean returning,
+    boolean singleTable) {
+
+  /** How the selects of this statement name its table's rows: the alias or the table. */
+  String ref() {
+    return alias != null ? alias : table.written();
+  }
+
+  /** {@code table [alias]} for a FROM clause. */
+  String from() {
+    return table.written() + (alias == null ? "" : " " + alias);
+  }
+
+  /** Whether before-images can be selected (UPDATE or DELETE of one table). */
+  boolean hasBeforeImages() {
+    return singleTable && (type == StatementType.UPDATE || type == StatementType.DELETE);
+  }
+
+  /**
+   * Checks {@code sql} with the guards (CHANGE context) and reads its parts.
+   *
+   * @throws io.temporal.failure.ApplicationFailure GUARD_VIOLATION naming every finding
+   */
+  static ChangeStatement of(int index, String sql, boolean foldsToLower) {
+    SqlAnalysis analysis = SqlGuard.analyze(sql, SqlContext.CHANGE);
+    if (!analysis.ok()) {
+      throw FailureType.GUARD_VIOLATION.failure(
+          "statement "
+              + (index + 1)
+              + " refused by the guards at run time: "
+              + analysis.findings().stream()
+                  .map(SqlFinding::message)
+                  .collect(Collectors.joining("; ")));
+    }
+    SqlText text = SqlText.of(sql);
+    String body = text.withoutTerminator();
+    Statement parsed;
+    try {
+      parsed = CCJSqlParserUtil.parse(body);
+    } catch (JSQLParserException e) {
+      throw FailureType.GUARD_VIOLATION.failure(
+          "statement " + (index + 1) + " cannot be parsed at run time");
+    }
+    SqlText bodyText = SqlText.of(body);
+    StatementType type = analysis.type();
+    Table table;
+    boolean single = true;
+    String keyword;
+    switch (parsed) {
+      case Update u -> {
+        table = u.getTable();
+        single =
+            (u.getStartJoins() == null || u.getStartJoins().isEmpty())
+                && u.getFromItem() == null
+                && (u.getJoins() == null || u.getJoins().isEmpty());
+        keyword = "UPDATE";
+      }
+      case Delete d -> {
+        table = d.getTable();
+        single =
+            (d.getTables() == null || d.getTables().isEmpty())
+                && (d.getUsingFromItemList() == null || d.getUsingFromItemList().isEmpty())
+                && (d.getJoins() == null || d.getJoins().isEmpty());
+        keyword = "DELETE";
+      }
+      case Insert i -> {
+        table = i.getTable();
+        keyword = "INSERT";
+      }
+      case Upsert u -> {
+        table = u.getTable();
+        keyword = "REPLACE";
+      }
+      case Merge m -> {
+        table = m.getTable();
+        keyword = "MERGE";
+      }
+      default ->
+          throw FailureType.GUARD_VIOLATION.failure(
+              "statement " + (index + 1) + " is not an INSERT, UPDATE, DELETE or MERGE");
+    }
+    String alias = table.getAlias() == null ? null : table.getAlias().getName();
+    Table bare = new Table(table.getSchemaName(), table.getName());
+    TableRef ref = TableRef.of(bare.getSchemaName(), bare.getName(), foldsToLower);
+    int start = bodyText.topLevel(keyword);
+    String with = start > 0 ? body.substring(0, bodyText.tokens().get(start).start()) : "";
+    int returningAt = bodyText.topLevel("RETURNING", Math.max(start, 0));
+    int end = returningAt < 0 ? body.length() : bodyText.tokens().get(returningAt).start();
+    String whereTail = "";
+    if (type == StatementType.UPDATE || type == StatementType.DELETE) {
+      int where = bodyText.topLevel("WHERE", Math.max(start, 0));
+      if (where >= 0) {
+        whereTail = body.substring(bodyText.tokens().get(where).start(), end).strip();
+      }
+    }
+    return new ChangeStatement(body, type, ref, alias, with, whereTail, returningAt >= 0, single);
+  }
+}

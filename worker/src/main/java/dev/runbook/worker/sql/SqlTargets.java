@@ -1,0 +1,156 @@
+package dev.runbook.worker.sql;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.runbook.engine.Workspace;
+import dev.runbook.engine.compile.ValidatedEnvironment;
+import dev.runbook.engine.diag.Diagnostic;
+import dev.runbook.engine.spec.EnvironmentSpec;
+import dev.runbook.engine.workflow.FailureType;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The databases of the environment files, as {@link SqlTarget}s: engine, endpoint, port, database,
+ * secret id and sensitive columns. A database {@code via: jump-box} is reached on 127.0.0.1 at its
+ * {@code localPort} (the SSH tunnel's end). {@link Endpoint}s replace where a database is reached:
+ * {@code runbook dev} points the {@code local} databases at its embedded PostgreSQL's port.
+ */
+public final class SqlTargets {
+  /** Where a database is reached instead of what its environment file says. */
+  public record Endpoint(String host, int port) {}
+
+  private final Map<String, SqlTarget> targets;
+
+  private SqlTargets(Map<String, SqlTarget> targets) {
+    this.targets = targets;
+  }
+
+  /**
+   * The databases of the given environments.
+   *
+   * @param overrides {@code environment/database} -> where to reach it instead
+   * @param credentials environment name -> its secrets provider; an environment without one gets a
+   *     source that fails with a CONFIGURATION message naming the provider
+   */
+  public static SqlTargets of(
+      List<EnvironmentSpec> environments,
+      Map<String, Endpoint> overrides,
+      Map<String, CredentialSource> credentials) {
+    Map<String, SqlTarget> targets = new LinkedHashMap<>();
+    for (EnvironmentSpec env : environments) {
+      CredentialSource source =
+          credentials.getOrDefault(env.name(), unavailable(env.name(), provider(env)));
+      env.databases()
+          .forEach(
+              (name, db) -> {
+                String via = text(db, "via").orElse("direct");
+                String host =
+                    via.equals("jump-box") ? "127.0.0.1" : text(db, "endpoint").orElse("");
+                int port =
+                    via.equals("jump-box")
+                        ? db.path("localPort").asInt()
+                        : db.path("port").asInt(defaultPort(text(db, "engine").orElse("")));
+                Endpoint override = overrides.get(env.name() + "/" + name);
+                if (override != null) {
+                  host = override.host();
+                  port = override.port();
+                }
+                List<String> sensitive = new ArrayList<>();
+                db.path("sensitiveColumns").forEach(c -> sensitive.add(c.asText()));
+                targets.put(
+                    env.name() + "/" + name,
+                    new SqlTarget(
+                        env.name(),
+                        name,
+                        SqlTarget.Engine.of(text(db, "engine").orElse("")),
+                        host,
+                        port,
+                        text(db, "database").orElse(name),
+                        text(db, "secretId").orElse(env.name() + "/" + name),
+                        sensitive,
+                        source));
+              });
+    }
+    return new SqlTargets(targets);
+  }
+
+  /**
+   * The databases of every environment file in {@code dir}; {@code local} secrets read from {@code
+   * localSecrets} (the embedded PostgreSQL's secrets file), other providers unavailable.
+   */
+  public static SqlTargets fromDirectory(
+      Path dir, Map<String, Endpoint> overrides, CredentialSource localSecrets) {
+    List<Diagnostic> problems = new ArrayList<>();
+    Map<String, ValidatedEnvironment> envs = Workspace.environments(dir, problems);
+    if (!problems.isEmpty()) {
+      problems.sort(Diagnostic.ORDER);
+      throw new IllegalArgumentException(
+          problems.get(0).format() + "; `runbook validate " + dir + "` lists every problem");
+    }
+    List<EnvironmentSpec> specs = new ArrayList<>();
+    Map<String, CredentialSource> credentials = new LinkedHashMap<>();
+    for (ValidatedEnvironment env : envs.values()) {
+      specs.add(env.spec());
+      if (provider(env.spec()).equals("local") && localSecrets != null) {
+        credentials.put(env.name(), localSecrets);
+      }
+    }
+    return of(specs, overrides, credentials);
+  }
+
+  /** The database {@code name} of {@code environment}, or a CONFIGURATION failure. */
+  public SqlTarget get(String environment, String name) {
+    SqlTarget target = targets.get(environment + "/" + name);
+    if (target == null) {
+      List<String> known = new ArrayList<>();
+      targets.values().stream()
+          .filter(t -> t.environment().equals(environment))
+          .forEach(t -> known.add(t.name()));
+      throw FailureType.CONFIGURATION.failure(
+          "no database "
+              + name
+              + " in environment "
+              + environment
+              + (known.isEmpty() ? "" : " (there: " + String.join(", ", known) + ")"));
+    }
+    return target;
+  }
+
+  /** Every target, {@code environment/name} -> target. */
+  public Map<String, SqlTarget> all() {
+    return Map.copyOf(targets);
+  }
+
+  private static String provider(EnvironmentSpec env) {
+    JsonNode secrets = env.source().tree().path("secrets");
+    return text(secrets, "provider")
+        .orElse("local".equals(env.provider()) ? "local" : "aws-secrets-manager");
+  }
+
+  private static CredentialSource unavailable(String environment, String provider) {
+    return secretId -> {
+      throw new CredentialSource.CredentialException(
+          "the secrets provider "
+              + provider
+              + " of "
+              + environment
+              + " is not available on this worker (secret "
+              + secretId
+              + ")"
+              + (provider.equals("aws-secrets-manager") ? ": it comes with the AWS issue" : ""));
+    };
+  }
+
+  private static int defaultPort(String engine) {
+    return engine.equals("postgresql") ? 5432 : 3306;
+  }
+
+  private static Optional<String> text(JsonNode node, String field) {
+    JsonNode value = node.path(field);
+    return value.isTextual() ? Optional.of(value.asText()) : Optional.empty();
+  }
+}
