@@ -125,6 +125,36 @@ class DevCommandTest {
       run.awaitOutput("reject:");
       Cli.Result approved = Cli.run(as("bob", port), "approve", "demo-local-DEMO-61");
       Cli.Result ran = run.result();
+
+      // the SQL steps of local reach the embedded PostgreSQL at the port --pg-port moved it to
+      Path runbook = Files.createTempFile("count", ".yaml");
+      Files.writeString(
+          runbook,
+          """
+          apiVersion: runbook/v1
+          kind: Runbook
+          metadata: { name: count, version: 1 }
+          environments: [local]
+          steps:
+            - id: count
+              uses: sql.query
+              with: { database: platform, query: "SELECT current_database() AS db, 42 AS answer" }
+          """);
+      Cli.Result counted =
+          Cli.run(
+              as("carol", port),
+              "run",
+              runbook.toString(),
+              "--env",
+              "local",
+              "--environments",
+              environments());
+      Files.delete(runbook);
+      assertEquals(0, counted.exitCode(), counted.toString());
+      assertTrue(
+          counted.out().contains("local/count completed in ")
+              && counted.out().contains(": 1 row from platform in a read-only transaction\n"),
+          counted.out());
       Cli.Result stopped = dev.stop();
 
       assertEquals(
