@@ -113,9 +113,10 @@ final class DemoCommand implements Callable<Integer> {
     say("");
     say("In this process: Temporal's test server on " + address + " (in memory, loopback");
     say("only) and one worker for the control queue and runbook-local. Today's worker");
-    say("implements notify (it writes the text where Slack will receive it later); SQL,");
-    say("AWS, SSH and Flyway steps arrive with their issues, so " + file);
-    say("uses approval, wait, assert and notify only. carol is on call and launches;");
+    say("implements notify (it writes the text where Slack will receive it later) and");
+    say("the SQL steps (`runbook dev` runs them on its PostgreSQL); AWS, SSH and Flyway");
+    say("steps arrive with their issues. " + file + " needs no database:");
+    say("it uses approval, wait, assert and notify only. carol is on call and launches;");
     say("alice and bob are db-leads, the team that reviews on local. The commands below");
     say("are the ones you would type, with TEMPORAL_ADDRESS=" + address);
     say("and RUNBOOK_USER set as shown.");

@@ -8,6 +8,8 @@ import dev.runbook.worker.TemporalTarget;
 import dev.runbook.worker.local.LocalDatabases;
 import dev.runbook.worker.local.LocalPostgres;
 import dev.runbook.worker.local.LocalPostgresException;
+import dev.runbook.worker.sql.LocalCredentialSource;
+import dev.runbook.worker.sql.SqlTargets;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,8 +41,8 @@ import picocli.CommandLine.Spec;
           + " missing databases, owned by the role runbook, whose password is new at every start"
           + " and never printed: it is in local-secrets.json (by secretId, for the worker) and"
           + " in a pgpass file, both readable by you only, in the data directory (temporary and"
-          + " removed on stop, unless --pg-data). The SQL steps arrive with their issue; until"
-          + " then they fail at once, naming their type."
+          + " removed on stop, unless --pg-data). The SQL steps (sql.*) of `local` run against"
+          + " it."
           + "%n%nCtrl-C or SIGTERM stops the workers, Temporal and PostgreSQL."
     })
 final class DevCommand implements Callable<Integer> {
@@ -129,7 +131,8 @@ final class DevCommand implements Callable<Integer> {
               connection.client(),
               true,
               queues,
-              RunbookWorker.availableActivities(line -> println(out, "worker: " + line)));
+              RunbookWorker.availableActivities(
+                  line -> println(out, "worker: " + line), sqlTargets(postgres)));
       String address = server.address();
       println(
           out,
@@ -156,6 +159,24 @@ final class DevCommand implements Callable<Integer> {
       println(out, "stopping");
       worker.close();
     }
+  }
+
+  /**
+   * The databases the SQL steps reach: those of the environment files, the local PostgreSQL ones at
+   * the embedded server's port (which --pg-port may have changed), with its secrets file.
+   */
+  private SqlTargets sqlTargets(LocalPostgres postgres) {
+    if (postgres == null) {
+      return SqlTargets.fromDirectory(
+          environments, Map.of(), LocalCredentialSource.fromEnvironment());
+    }
+    Map<String, SqlTargets.Endpoint> overrides = new java.util.LinkedHashMap<>();
+    for (LocalDatabases.Database database : postgres.databases()) {
+      overrides.put(
+          LOCAL + "/" + database.name(), new SqlTargets.Endpoint("127.0.0.1", postgres.port()));
+    }
+    return SqlTargets.fromDirectory(
+        environments, overrides, new LocalCredentialSource(postgres.secretsFile()));
   }
 
   private LocalPostgres startPostgres(LocalDatabases local) {

@@ -18,8 +18,10 @@ import picocli.CommandLine.Option;
       "Run the worker of one environment until SIGTERM or Ctrl-C.",
       "%nPolls the control queue (the Runbook workflow) and the environment's task queue"
           + " with the step implementations this build has: notify (written to this output;"
-          + " Slack comes later). Other step types fail at once, naming the type; SQL, AWS,"
-          + " SSH and Flyway steps arrive with their issues. On SIGTERM it stops polling and"
+          + " Slack comes later) and the SQL steps (sql.*) on the environment's databases; the"
+          + " local secrets provider reads the file RUNBOOK_LOCAL_SECRETS names (runbook dev's"
+          + " local-secrets.json). Other step types fail at once, naming the type; AWS, SSH and"
+          + " Flyway steps arrive with their issues. On SIGTERM it stops polling and"
           + " lets running tasks finish. Also runnable as dev.runbook.worker.WorkerMain."
     })
 final class WorkerCommand extends ClientCommand implements Callable<Integer> {

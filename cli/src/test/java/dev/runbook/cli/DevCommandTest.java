@@ -98,9 +98,9 @@ class DevCommandTest {
             data in <data> (removed on stop)
             password (new at every start) in <data>/local-secrets.json (secretIds local/platform, local/invoicing) and <data>/pgpass
           worker polls runbook-control: the Runbook workflow (interpreter)
-          worker polls runbook-local (local): steps notify
-          worker polls runbook-prod (prod): steps notify
-          worker polls runbook-stage (stage): steps notify
+          worker polls runbook-local (local): steps notify, sql.backup, sql.change, sql.export, sql.query, sql.restore, sql.terminate-sessions
+          worker polls runbook-prod (prod): steps notify, sql.backup, sql.change, sql.export, sql.query, sql.restore, sql.terminate-sessions
+          worker polls runbook-stage (stage): steps notify, sql.backup, sql.change, sql.export, sql.query, sql.restore, sql.terminate-sessions
           connect from another terminal, e.g.:
             RUNBOOK_USER=carol runbook run runbooks/demo.yaml --env local -p ticket=DEMO-1 --address 127.0.0.1:<port>
             RUNBOOK_USER=bob runbook approve <run id> --address 127.0.0.1:<port>
@@ -125,6 +125,36 @@ class DevCommandTest {
       run.awaitOutput("reject:");
       Cli.Result approved = Cli.run(as("bob", port), "approve", "demo-local-DEMO-61");
       Cli.Result ran = run.result();
+
+      // the SQL steps of local reach the embedded PostgreSQL at the port --pg-port moved it to
+      Path runbook = Files.createTempFile("count", ".yaml");
+      Files.writeString(
+          runbook,
+          """
+          apiVersion: runbook/v1
+          kind: Runbook
+          metadata: { name: count, version: 1 }
+          environments: [local]
+          steps:
+            - id: count
+              uses: sql.query
+              with: { database: platform, query: "SELECT current_database() AS db, 42 AS answer" }
+          """);
+      Cli.Result counted =
+          Cli.run(
+              as("carol", port),
+              "run",
+              runbook.toString(),
+              "--env",
+              "local",
+              "--environments",
+              environments());
+      Files.delete(runbook);
+      assertEquals(0, counted.exitCode(), counted.toString());
+      assertTrue(
+          counted.out().contains("local/count completed in ")
+              && counted.out().contains(": 1 row from platform in a read-only transaction\n"),
+          counted.out());
       Cli.Result stopped = dev.stop();
 
       assertEquals(

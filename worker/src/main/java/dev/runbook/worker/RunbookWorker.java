@@ -2,6 +2,9 @@ package dev.runbook.worker;
 
 import dev.runbook.engine.workflow.ControlWorker;
 import dev.runbook.engine.workflow.RunbookWorkflow;
+import dev.runbook.worker.sql.JdbcSqlActivities;
+import dev.runbook.worker.sql.SqlSettings;
+import dev.runbook.worker.sql.SqlTargets;
 import io.temporal.activity.ActivityInterface;
 import io.temporal.activity.ActivityMethod;
 import io.temporal.client.WorkflowClient;
@@ -29,20 +32,35 @@ public final class RunbookWorker implements AutoCloseable {
   private final boolean control;
   private final Map<String, String> queues;
   private final List<String> implemented;
+  private final List<Object> activities;
 
   private RunbookWorker(
-      WorkerFactory factory, boolean control, Map<String, String> queues, List<String> types) {
+      WorkerFactory factory,
+      boolean control,
+      Map<String, String> queues,
+      List<String> types,
+      List<Object> activities) {
     this.factory = factory;
     this.control = control;
     this.queues = queues;
     this.implemented = types;
+    this.activities = activities;
+  }
+
+  /** The step implementations without database access: {@code notify} written to {@code out}. */
+  public static List<Object> availableActivities(java.util.function.Consumer<String> out) {
+    return List.of(new LogNotifyActivities(out));
   }
 
   /**
-   * The step implementations that exist today, for a worker writing notifications to {@code out}.
+   * Every step implementation that exists today: {@code notify} written to {@code out}, and the SQL
+   * steps ({@code sql.*}) on the databases of {@code sql}. The SQL steps' connection pools are
+   * closed by {@link #close()}.
    */
-  public static List<Object> availableActivities(java.util.function.Consumer<String> out) {
-    return List.of(new LogNotifyActivities(out));
+  public static List<Object> availableActivities(
+      java.util.function.Consumer<String> out, SqlTargets sql) {
+    return List.of(
+        new LogNotifyActivities(out), new JdbcSqlActivities(sql, SqlSettings.defaults()));
   }
 
   /**
@@ -70,7 +88,7 @@ public final class RunbookWorker implements AutoCloseable {
               new UnimplementedSteps(environment, queue, types));
         });
     factory.start();
-    return new RunbookWorker(factory, control, polled, types);
+    return new RunbookWorker(factory, control, polled, types, List.copyOf(activities));
   }
 
   /** The step types (activity type names) the given implementations provide, sorted. */
@@ -120,7 +138,10 @@ public final class RunbookWorker implements AutoCloseable {
     return implemented;
   }
 
-  /** Stops polling, lets running tasks finish (up to {@link #STOP_SECONDS}), then stops. */
+  /**
+   * Stops polling, lets running tasks finish (up to {@link #STOP_SECONDS}), then stops and closes
+   * the step implementations that hold resources (connection pools).
+   */
   @Override
   public void close() {
     factory.shutdown();
@@ -128,6 +149,15 @@ public final class RunbookWorker implements AutoCloseable {
     if (!factory.isTerminated()) {
       factory.shutdownNow();
       factory.awaitTermination(5, TimeUnit.SECONDS);
+    }
+    for (Object implementation : activities) {
+      if (implementation instanceof AutoCloseable closeable) {
+        try {
+          closeable.close(); // e.g. the SQL steps' connection pools
+        } catch (Exception e) {
+          // stopping anyway
+        }
+      }
     }
   }
 }

@@ -1,5 +1,7 @@
 package dev.runbook.worker;
 
+import dev.runbook.worker.sql.LocalCredentialSource;
+import dev.runbook.worker.sql.SqlTargets;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,7 +32,10 @@ public final class WorkerProcess {
               connection.client(),
               true,
               Map.of(environment, queue),
-              RunbookWorker.availableActivities(line -> println(out, line)));
+              RunbookWorker.availableActivities(
+                  line -> println(out, line),
+                  SqlTargets.fromDirectory(
+                      environments, Map.of(), LocalCredentialSource.fromEnvironment())));
       println(
           out,
           "worker for "

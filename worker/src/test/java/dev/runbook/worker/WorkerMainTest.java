@@ -53,7 +53,10 @@ class WorkerMainTest {
       assertTrue(
           text.startsWith("worker for stage on 127.0.0.1:" + server.port + " (namespace default)"),
           text);
-      assertTrue(text.contains("  polls runbook-stage (stage): steps notify\n"), text);
+      assertTrue(
+          text.contains(
+              "  polls runbook-stage (stage): steps notify, sql.backup, sql.change, sql.export, sql.query, sql.restore, sql.terminate-sessions\n"),
+          text);
       assertTrue(text.endsWith("worker stopped\n"), text);
     }
   }

@@ -199,8 +199,9 @@ final class ExportRunner {
       while ((data = copy.readFromCopy()) != null) {
         out.write(data);
         messages++;
-        if (messages % HEARTBEAT_ROWS == 0) {
-          heartbeat.beat(messages - 1);
+        long rows = messages - 1; // the header comes first
+        if (rows > 0 && rows % HEARTBEAT_ROWS == 0) {
+          heartbeat.beat(rows);
         }
       }
     } finally {

@@ -14,7 +14,22 @@ import java.util.function.Supplier;
  * is read again at each use, so a restarted PostgreSQL (new password) is picked up.
  */
 public final class LocalCredentialSource implements CredentialSource {
+  /** The variable naming the local secrets file for a worker that `runbook dev` did not start. */
+  public static final String VARIABLE = "RUNBOOK_LOCAL_SECRETS";
+
   private final Supplier<Path> file;
+
+  /**
+   * The file {@value #VARIABLE} names, e.g. {@code <runbook dev --pg-data DIR>/local-secrets.json};
+   * without it every local secret fails with a message saying how to set it.
+   */
+  public static LocalCredentialSource fromEnvironment() {
+    return new LocalCredentialSource(
+        () -> {
+          String value = System.getenv(VARIABLE);
+          return value == null || value.isBlank() ? null : Path.of(value);
+        });
+  }
 
   /** Reads {@code file} at each use. */
   public LocalCredentialSource(Path file) {
@@ -33,7 +48,9 @@ public final class LocalCredentialSource implements CredentialSource {
       throw new CredentialException(
           "no local secrets file is known to this worker (secret "
               + secretId
-              + "): start it with `runbook dev`, or give the file of the embedded PostgreSQL");
+              + "): run the SQL steps in `runbook dev`, or set "
+              + VARIABLE
+              + " to the local-secrets.json of its PostgreSQL (runbook dev --pg-data DIR)");
     }
     if (!Files.isRegularFile(path)) {
       throw new CredentialException(

@@ -231,6 +231,59 @@ class SqlChangeTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("databases")
+  void twoAttemptsAtOnceApplyOnce(Db db) throws Exception {
+    String t = SqlServers.table(db);
+    String run = SqlServers.newRun();
+    JsonNode with =
+        change(db, "\"expectRows\": 1", "UPDATE " + t + " SET amount = amount + 1 WHERE id = 1");
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(2);
+    try {
+      List<java.util.concurrent.Future<StepResult>> attempts =
+          pool.invokeAll(
+              List.of(
+                  () -> run(run, StepRequest.RUN, with, null),
+                  () -> run(run, StepRequest.RUN, with, null)));
+      int fromLedger = 0;
+      for (var attempt : attempts) {
+        try {
+          StepResult r = attempt.get();
+          assertEquals(1, r.outputs().path("rowsAffected").asInt());
+          fromLedger += r.outputs().path("fromLedger").asBoolean() ? 1 : 0;
+        } catch (java.util.concurrent.ExecutionException e) {
+          // a claim that waited past the lock timeout is a retryable failure, never a 2nd apply
+          ApplicationFailure f = (ApplicationFailure) e.getCause();
+          assertEquals("TRANSIENT", f.getType(), f.getOriginalMessage());
+          fromLedger++;
+        }
+      }
+      assertEquals(1, fromLedger);
+    } finally {
+      pool.shutdownNow();
+    }
+    assertEquals(11, count(db, "SELECT amount FROM " + t + " WHERE id = 1"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("databases")
+  void aPreviewMasksSensitiveColumns(Db db) {
+    exec(
+        db,
+        "CREATE TABLE IF NOT EXISTS users (id integer PRIMARY KEY, email varchar(100), name"
+            + " varchar(100))");
+    exec(db, "DELETE FROM users");
+    exec(db, "INSERT INTO users VALUES (1, 'A@example.com', 'alice')");
+    JsonNode with = change(db, "", "UPDATE users SET email = lower(email) WHERE id = 1");
+    StepResult preview = run(SqlServers.newRun(), StepRequest.PREVIEW, with, null);
+    JsonNode row = preview.outputs().path("diff").path(0);
+    assertEquals("***", row.path("before").path("email").asText(), preview.outputs().toString());
+    assertEquals("***", row.path("after").path("email").asText(), preview.outputs().toString());
+    assertEquals("alice", row.path("after").path("name").asText());
+    assertFalse(preview.outputs().toString().contains("example.com"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("databases")
   void bindValuesNeverChangeAStatement(Db db) {
     String t = SqlServers.table(db);
     String before = content(db, t);

@@ -94,6 +94,41 @@ class SqlFaultTest {
     assertEquals(2, count(db, "SELECT count(*) FROM " + t + " WHERE status = 'fixed'"));
   }
 
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("databases")
+  void aStatementTimeoutInAChangeIsATypedFailureThatChangesNothing(Db db) {
+    String t = SqlServers.table(db);
+    String before = content(db, t);
+    String slow =
+        db.postgres()
+            ? "(WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n <"
+                + " 100000000) SELECT count(*) FROM r)"
+            : "(SELECT count(*) FROM seq_1_to_100000 a, seq_1_to_100000 b)";
+    JsonNode with =
+        json(
+            "{\"database\": \""
+                + db.name()
+                + "\", \"statements\": [\"UPDATE "
+                + t
+                + " SET status = 'x' WHERE id = 1\", \"UPDATE "
+                + t
+                + " SET amount = "
+                + slow
+                + " WHERE id = 2\"], \"statementTimeout\": \"300ms\"}");
+    ApplicationFailure f =
+        failure(
+            "SQL_ERROR",
+            () ->
+                SqlServers.activities()
+                    .change(request(SqlServers.newRun(), "fix", "sql.change", with, "run", null)));
+    assertTrue(
+        f.getOriginalMessage()
+            .startsWith(
+                "statement timeout: the change on " + db.name() + " (local) ran longer than 300ms"),
+        f.getOriginalMessage());
+    assertEquals(before, content(db, t));
+  }
+
   /** The id of the session whose change waits on a lock of {@code table}. */
   private static long waitingSession(Db db, Connection admin, String table) throws Exception {
     String sql =

@@ -214,6 +214,45 @@ class SqlQueryExportTest {
     assertEquals("[\"email\"]", r.outputs().path("masked").toString());
   }
 
+  @Test
+  void anExportReportsItsRowCountInTheActivityHeartbeat() throws Exception {
+    Db db = SqlServers.postgres();
+    io.temporal.testing.TestActivityEnvironment activities =
+        io.temporal.testing.TestActivityEnvironment.newInstance();
+    try {
+      List<Long> beats = new java.util.concurrent.CopyOnWriteArrayList<>();
+      activities.setActivityHeartbeatListener(Long.class, beats::add);
+      activities.registerActivitiesImplementations(SqlServers.activities());
+      dev.runbook.engine.activities.SqlActivities stub =
+          activities.newActivityStub(
+              dev.runbook.engine.activities.SqlActivities.class,
+              io.temporal.activity.ActivityOptions.newBuilder()
+                  .setStartToCloseTimeout(java.time.Duration.ofMinutes(1))
+                  .build());
+      for (String sql :
+          List.of(
+              "SELECT n, n * 2 AS twice FROM generate_series(1, 12000) AS n",
+              "SELECT n FROM generate_series(1, :last) AS n")) {
+        StepResult r =
+            stub.export(
+                request(
+                    SqlServers.newRun(),
+                    "out",
+                    "sql.export",
+                    query(db, sql, "\"bind\": {\"last\": 12000}"),
+                    StepRequest.RUN,
+                    null));
+        assertEquals(12000, r.outputs().path("rowCount").asInt());
+      }
+      // Temporal throttles heartbeats: the first of each export goes out at once, later ones
+      // may be merged; every one carries the rows written so far.
+      assertTrue(beats.size() >= 2 && beats.get(0) == 5000L, beats.toString());
+      assertTrue(List.of(5000L, 10000L, 12000L).containsAll(beats), beats.toString());
+    } finally {
+      activities.close();
+    }
+  }
+
   private static List<String> names(JsonNode array) {
     List<String> out = new java.util.ArrayList<>();
     array.forEach(n -> out.add(n.asText()));
