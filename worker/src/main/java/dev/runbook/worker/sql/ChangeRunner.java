@@ -351,7 +351,8 @@ final class ChangeRunner {
       BackupRunner.Copy copy)
       throws SQLException {
     SensitiveColumns sensitive = new SensitiveColumns(session.target.sensitiveColumns());
-    Images images = new Images(settings.diffRows(), settings.diffCellChars());
+    Images images =
+        new Images(settings.diffRows(), settings.diffCellChars(), settings.outputBytes() / 2);
     long total = 0;
     List<ChangeStatement> statements = change.statements();
     for (int i = 0; i < statements.size(); i++) {
