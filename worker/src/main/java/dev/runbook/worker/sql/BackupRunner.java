@@ -60,13 +60,8 @@ final class BackupRunner {
       Dialect d = session.dialect;
       String list = String.join(", ", columns.stream().map(d::quote).toList());
       String select =
-          st.with()
-              + "SELECT "
-              + String.join(", ", columns.stream().map(c -> st.ref() + "." + d.quote(c)).toList())
-              + " FROM "
-              + st.from()
-              + " "
-              + st.whereTail();
+          st.selectRows(
+              String.join(", ", columns.stream().map(c -> st.ref() + "." + d.quote(c)).toList()));
       String sql;
       if (!dedupe) {
         sql = "INSERT INTO " + table.written() + " (" + list + ") " + select;

@@ -131,7 +131,8 @@ final class ChangeRunner {
       for (ChangeStatement s : statements) {
         if (!s.hasBeforeImages()) {
           throw FailureType.CONFIGURATION.failure(
-              "backup: true covers single-table UPDATE and DELETE statements; statement "
+              "backup: true covers UPDATE and DELETE of one table (also PostgreSQL's UPDATE ..."
+                  + " FROM and DELETE ... USING); statement "
                   + (statements.indexOf(s) + 1)
                   + " is "
                   + (s.singleTable() ? "an " + s.type() : "a multi-table " + s.type())
@@ -350,7 +351,8 @@ final class ChangeRunner {
       BackupRunner.Copy copy)
       throws SQLException {
     SensitiveColumns sensitive = new SensitiveColumns(session.target.sensitiveColumns());
-    Images images = new Images(settings.diffRows(), settings.diffCellChars());
+    Images images =
+        new Images(settings.diffRows(), settings.diffCellChars(), settings.outputBytes() / 2);
     long total = 0;
     List<ChangeStatement> statements = change.statements();
     for (int i = 0; i < statements.size(); i++) {
@@ -361,15 +363,7 @@ final class ChangeRunner {
       List<String[]> beforeKeys = new ArrayList<>();
       List<Rows.Column> beforeColumns = null;
       if (imaged) {
-        String select =
-            st.with()
-                + "SELECT "
-                + st.ref()
-                + ".* FROM "
-                + st.from()
-                + " "
-                + st.whereTail()
-                + " FOR UPDATE";
+        String select = st.selectRows(st.ref() + ".*") + " FOR UPDATE";
         try (PreparedStatement ps = Binds.prepare(session.connection, select, change.bind())) {
           JdbcSqlActivities.clientTimeout(session, ps, change.statementTimeout());
           try (ResultSet rs = ps.executeQuery()) {
@@ -393,7 +387,7 @@ final class ChangeRunner {
       if (capture) {
         boolean complete =
             switch (st.type()) {
-              case UPDATE, DELETE -> st.singleTable();
+              case UPDATE, DELETE -> st.hasBeforeImages();
               case INSERT -> st.returning() || session.dialect.returns("INSERT");
               default -> false;
             };

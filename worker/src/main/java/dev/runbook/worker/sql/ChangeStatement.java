@@ -30,6 +30,8 @@ import net.sf.jsqlparser.statement.upsert.Upsert;
  * @param whereTail from WHERE to the end, without RETURNING; empty for INSERT and MERGE
  * @param returning whether the statement has its own RETURNING
  * @param singleTable false for UPDATE ... FROM / JOIN and DELETE ... USING / JOIN
+ * @param joined for PostgreSQL's UPDATE ... FROM and DELETE ... USING: the other tables as written
+ *     (their rows are matched with {@code EXISTS}); null otherwise
  */
 record ChangeStatement(
     String sql,
@@ -39,7 +41,8 @@ record ChangeStatement(
     String with,
     String whereTail,
     boolean returning,
-    boolean singleTable) {
+    boolean singleTable,
+    String joined) {
 
   /** How the selects of this statement name its table's rows: the alias or the table. */
   String ref() {
@@ -53,7 +56,22 @@ record ChangeStatement(
 
   /** Whether before-images can be selected (UPDATE or DELETE of one table). */
   boolean hasBeforeImages() {
-    return singleTable && (type == StatementType.UPDATE || type == StatementType.DELETE);
+    return (singleTable || joined != null)
+        && (type == StatementType.UPDATE || type == StatementType.DELETE);
+  }
+
+  /**
+   * A SELECT of {@code columns} over exactly the rows this statement touches, with its WHERE (and
+   * ORDER BY / LIMIT) as written: {@code [WITH ...] SELECT columns FROM table [alias] WHERE ...},
+   * or with {@code WHERE EXISTS (SELECT 1 FROM <joined> WHERE ...)} for UPDATE ... FROM / DELETE
+   * ... USING.
+   */
+  String selectRows(String columns) {
+    String select = with + "SELECT " + columns + " FROM " + from();
+    if (joined != null) {
+      return select + " WHERE EXISTS (SELECT 1 FROM " + joined + " " + whereTail + ")";
+    }
+    return select + " " + whereTail;
   }
 
   /**
@@ -127,12 +145,40 @@ record ChangeStatement(
     int returningAt = bodyText.topLevel("RETURNING", Math.max(start, 0));
     int end = returningAt < 0 ? body.length() : bodyText.tokens().get(returningAt).start();
     String whereTail = "";
+    String joined = null;
     if (type == StatementType.UPDATE || type == StatementType.DELETE) {
       int where = bodyText.topLevel("WHERE", Math.max(start, 0));
       if (where >= 0) {
         whereTail = body.substring(bodyText.tokens().get(where).start(), end).strip();
+        joined = joined(parsed, body, bodyText, start, where);
       }
     }
-    return new ChangeStatement(body, type, ref, alias, with, whereTail, returningAt >= 0, single);
+    return new ChangeStatement(
+        body, type, ref, alias, with, whereTail, returningAt >= 0, single, joined);
+  }
+
+  /** The FROM list of UPDATE ... FROM or the USING list of DELETE ... USING, as written. */
+  private static String joined(Statement parsed, String body, SqlText text, int start, int where) {
+    String keyword;
+    int after;
+    if (parsed instanceof Update u
+        && u.getFromItem() != null
+        && (u.getStartJoins() == null || u.getStartJoins().isEmpty())) {
+      keyword = "FROM";
+      after = text.topLevel("SET", Math.max(start, 0));
+    } else if (parsed instanceof Delete d
+        && d.getUsingFromItemList() != null
+        && !d.getUsingFromItemList().isEmpty()
+        && (d.getTables() == null || d.getTables().isEmpty())) {
+      keyword = "USING";
+      after = Math.max(start, 0);
+    } else {
+      return null;
+    }
+    int at = after < 0 ? -1 : text.topLevel(keyword, after);
+    if (at < 0 || at > where) {
+      return null;
+    }
+    return body.substring(text.tokens().get(at).end(), text.tokens().get(where).start()).strip();
   }
 }

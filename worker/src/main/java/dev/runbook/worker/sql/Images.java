@@ -18,6 +18,8 @@ final class Images {
 
   private final int limit;
   private final int cellChars;
+  private final int maxBytes;
+  private long bytes;
   private final ArrayNode diff = NODES.arrayNode();
   private final StringBuilder all = new StringBuilder("v1");
   private final StringBuilder befores = new StringBuilder("v1");
@@ -33,9 +35,23 @@ final class Images {
   private final List<ObjectNode> inOrder = new ArrayList<>();
   private int paired;
 
-  Images(int limit, int cellChars) {
+  /**
+   * @param limit rows of the diff
+   * @param cellChars longest value shown
+   * @param maxBytes most the diff may take in the outputs (wide rows stop it earlier)
+   */
+  Images(int limit, int cellChars, int maxBytes) {
     this.limit = limit;
     this.cellChars = cellChars;
+    this.maxBytes = maxBytes;
+  }
+
+  private boolean full() {
+    if (diff.size() >= limit || bytes > maxBytes) {
+      truncated = true;
+      return true;
+    }
+    return false;
   }
 
   /** Starts the images of statement {@code index} (0-based) on {@code table}. */
@@ -57,12 +73,13 @@ final class Images {
   /** A before-image row. */
   void before(List<Rows.Column> columns, String[] values, boolean[] masked, int[] key) {
     before.add(Rows.canonical(columns, values));
-    if (diff.size() >= limit) {
-      truncated = true;
+    if (full()) {
       return;
     }
     ObjectNode entry = entry(key == null ? null : keyOf(columns, values, key, masked));
-    entry.set("before", Rows.object(columns, values, masked, cellChars));
+    ObjectNode image = Rows.object(columns, values, masked, cellChars);
+    bytes += image.toString().length();
+    entry.set("before", image);
     entry.putNull("after");
     if (key != null) {
       byKey.put(keyText(values, key), entry);
@@ -83,17 +100,20 @@ final class Images {
               ? byKey.get(keyText(values, key))
               : paired < inOrder.size() ? inOrder.get(paired++) : null;
       if (match != null) {
-        match.set("after", Rows.object(columns, values, masked, cellChars));
+        ObjectNode image = Rows.object(columns, values, masked, cellChars);
+        bytes += image.toString().length();
+        match.set("after", image);
       }
       return;
     }
-    if (diff.size() >= limit) {
-      truncated = true;
+    if (full()) {
       return;
     }
     ObjectNode entry = entry(key == null ? null : keyOf(columns, values, key, masked));
+    ObjectNode image = Rows.object(columns, values, masked, cellChars);
+    bytes += image.toString().length();
     entry.putNull("before");
-    entry.set("after", Rows.object(columns, values, masked, cellChars));
+    entry.set("after", image);
   }
 
   /** Ends the statement, which changed {@code count} rows. */

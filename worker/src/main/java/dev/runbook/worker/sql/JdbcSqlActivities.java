@@ -31,6 +31,7 @@ import java.util.stream.Collectors;
  *   <li>{@code sql.change}: see {@link ChangeRunner} (preview, apply, ledger, backup, verify).
  *   <li>{@code sql.backup}, {@code sql.restore}: see {@link BackupRunner}.
  *   <li>{@code sql.export}: see {@link ExportRunner}.
+ *   <li>{@code sql.terminate-sessions}: see {@link SessionTerminator}.
  * </ul>
  *
  * <p>Idempotency: queries, previews and exports change nothing; a change is applied at most once
@@ -161,9 +162,8 @@ public final class JdbcSqlActivities implements SqlActivities, AutoCloseable {
 
   @Override
   public StepResult terminateSessions(StepRequest request) {
-    throw FailureType.CONFIGURATION.failure(
-        "sql.terminate-sessions is not implemented on this worker yet: it comes with the"
-            + " db-health issue");
+    SqlTarget target = targets.get(request.environment(), Inputs.text(request.with(), "database"));
+    return new SessionTerminator().terminate(pools, target, request);
   }
 
   /** Closes every connection pool (the worker does on shutdown). */

@@ -1,17 +1,24 @@
 package dev.runbook.worker.sql;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.runbook.engine.spec.LoadedDocument;
+import dev.runbook.engine.spec.YamlLoader;
 import dev.runbook.worker.local.Credentials;
 import dev.runbook.worker.local.LocalSecrets;
+import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Supplier;
 
 /**
  * The {@code local} secrets provider: the 0600 JSON file {@link LocalSecrets} (secretId -> user
- * name and password) that {@code runbook dev}'s embedded PostgreSQL writes at every start. The file
- * is read again at each use, so a restarted PostgreSQL (new password) is picked up.
+ * name and password) that {@code runbook dev}'s embedded PostgreSQL writes at every start, or the
+ * YAML file an environment names in {@code secrets.file} (the same shape). The file is read again
+ * at each use, so a restarted PostgreSQL (new password) is picked up.
  */
 public final class LocalCredentialSource implements CredentialSource {
   /** The variable naming the local secrets file for a worker that `runbook dev` did not start. */
@@ -58,8 +65,9 @@ public final class LocalCredentialSource implements CredentialSource {
     }
     Map<String, Credentials> secrets;
     try {
-      secrets = LocalSecrets.read(path);
+      secrets = path.toString().endsWith(".json") ? LocalSecrets.read(path) : yaml(path);
     } catch (UncheckedIOException e) {
+      // the reason could quote the file, secrets included
       throw new CredentialException(
           "cannot read the local secrets file " + path + " (secret " + secretId + ")");
     }
@@ -68,5 +76,30 @@ public final class LocalCredentialSource implements CredentialSource {
       throw new CredentialException("no secret " + secretId + " in the local secrets file " + path);
     }
     return credentials;
+  }
+
+  /** A YAML secrets file ({@code secrets.file}): secretId -> {@code {username, password}}. */
+  private static Map<String, Credentials> yaml(Path path) {
+    String text;
+    try {
+      text = Files.readString(path, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    YamlLoader.Result loaded = new YamlLoader().load(path.toString(), text);
+    JsonNode root = loaded.document().map(LoadedDocument::tree).orElse(null);
+    if (!loaded.diagnostics().sorted().isEmpty() || root == null || !root.isObject()) {
+      throw new UncheckedIOException(new IOException("not a map of secrets"));
+    }
+    Map<String, Credentials> secrets = new LinkedHashMap<>();
+    root.properties()
+        .forEach(
+            e ->
+                secrets.put(
+                    e.getKey(),
+                    new Credentials(
+                        e.getValue().path("username").asText(),
+                        e.getValue().path("password").asText())));
+    return secrets;
   }
 }

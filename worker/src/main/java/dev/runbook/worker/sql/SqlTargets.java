@@ -16,8 +16,10 @@ import java.util.Optional;
 /**
  * The databases of the environment files, as {@link SqlTarget}s: engine, endpoint, port, database,
  * secret id and sensitive columns. A database {@code via: jump-box} is reached on 127.0.0.1 at its
- * {@code localPort} (the SSH tunnel's end). {@link Endpoint}s replace where a database is reached:
- * {@code runbook dev} points the {@code local} databases at its embedded PostgreSQL's port.
+ * {@code localPort} (the SSH tunnel's end). The {@code local} secrets provider reads {@code
+ * secrets.file} when the environment names one, else the embedded PostgreSQL's secrets file. {@link
+ * Endpoint}s replace where a database is reached: {@code runbook dev} points the {@code local}
+ * databases at its embedded PostgreSQL's port.
  */
 public final class SqlTargets {
   /** Where a database is reached instead of what its environment file says. */
@@ -95,8 +97,15 @@ public final class SqlTargets {
     Map<String, CredentialSource> credentials = new LinkedHashMap<>();
     for (ValidatedEnvironment env : envs.values()) {
       specs.add(env.spec());
-      if (provider(env.spec()).equals("local") && localSecrets != null) {
-        credentials.put(env.name(), localSecrets);
+      if (provider(env.spec()).equals("local")) {
+        JsonNode file = env.spec().source().tree().path("secrets").path("file");
+        if (file.isTextual()) {
+          // secrets.file: relative to the environment file
+          Path base = Path.of(env.spec().file()).toAbsolutePath().getParent();
+          credentials.put(env.name(), new LocalCredentialSource(base.resolve(file.asText())));
+        } else if (localSecrets != null) {
+          credentials.put(env.name(), localSecrets);
+        }
       }
     }
     return of(specs, overrides, credentials);

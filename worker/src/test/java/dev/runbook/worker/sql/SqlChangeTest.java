@@ -427,6 +427,48 @@ class SqlChangeTest {
     assertTrue(other.getOriginalMessage().contains("a run restores only its own backups"));
   }
 
+  @org.junit.jupiter.api.Test
+  void updateFromAndDeleteUsingArePreviewedBackedUpAndRestoredOnPostgresql() {
+    Db db = SqlServers.postgres();
+    String t = SqlServers.table(db);
+    String original = content(db, t);
+    String run = SqlServers.newRun();
+    JsonNode with =
+        change(
+            db,
+            "\"backup\": true, \"expectRows\": 3",
+            "UPDATE "
+                + t
+                + " AS x SET status = f.s FROM (VALUES (1, 'one'), (2, 'two')) AS f(id, s)"
+                + " WHERE x.id = f.id",
+            "DELETE FROM " + t + " USING (VALUES (5)) AS g(id) WHERE " + t + ".id = g.id");
+    JsonNode preview = run(run, StepRequest.PREVIEW, with, null).outputs();
+    assertEquals(3, preview.path("previewRows").asInt());
+    assertTrue(preview.path("imagesComplete").asBoolean(), preview.toString());
+    assertEquals("one", preview.path("diff").path(0).path("after").path("status").asText());
+    assertEquals("void", preview.path("diff").path(2).path("before").path("status").asText());
+    assertEquals(original, content(db, t));
+
+    StepResult applied = run(run, StepRequest.APPLY, with, preview);
+    assertEquals(3, applied.outputs().path("backupRows").asInt());
+    assertEquals(
+        preview.path("previewHash").asText(), applied.outputs().path("applyHash").asText());
+    clean(
+        sql()
+            .restore(
+                request(
+                    run,
+                    "fix",
+                    "sql.restore",
+                    json(
+                        "{\"database\": \"platform\", \"backup\": \""
+                            + applied.outputs().path("backupTable").asText()
+                            + "\"}"),
+                    StepRequest.RUN,
+                    null)));
+    assertEquals(original, content(db, t));
+  }
+
   @ParameterizedTest(name = "{0}")
   @MethodSource("databases")
   void backupIsRefusedAtPreviewForATableWithoutPrimaryKey(Db db) {

@@ -129,6 +129,45 @@ class SqlFaultTest {
     assertEquals(before, content(db, t));
   }
 
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("databases")
+  void terminateSessionsEndsTheGivenSessionOfTheDatabaseAndOnlyReportsItTheSecondTime(Db db)
+      throws Exception {
+    try (Connection victim = db.connect()) {
+      long id;
+      try (Statement s = victim.createStatement();
+          ResultSet r =
+              s.executeQuery(
+                  db.postgres() ? "SELECT pg_backend_pid()" : "SELECT CONNECTION_ID()")) {
+        r.next();
+        id = r.getLong(1);
+      }
+      JsonNode with =
+          json(
+              "{\"database\": \""
+                  + db.name()
+                  + "\", \"sessions\": ["
+                  + id
+                  + ", 999999], \"reason\": \"blocks the fix\"}");
+      String run = SqlServers.newRun();
+      StepResult first =
+          clean(
+              SqlServers.activities()
+                  .terminateSessions(
+                      request(run, "kill", "sql.terminate-sessions", with, "run", null)));
+      assertEquals("[" + id + "]", first.outputs().path("terminated").toString());
+      assertEquals("[999999]", first.outputs().path("notFound").toString());
+      assertTrue(first.summary().endsWith("reason: blocks the fix"), first.summary());
+      assertFalse(victim.isValid(2), "the session is gone");
+      StepResult again =
+          clean(
+              SqlServers.activities()
+                  .terminateSessions(
+                      request(run, "kill", "sql.terminate-sessions", with, "run", null)));
+      assertEquals("[]", again.outputs().path("terminated").toString());
+    }
+  }
+
   /** The id of the session whose change waits on a lock of {@code table}. */
   private static long waitingSession(Db db, Connection admin, String table) throws Exception {
     String sql =

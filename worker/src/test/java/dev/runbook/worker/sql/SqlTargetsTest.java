@@ -56,6 +56,34 @@ class SqlTargetsTest {
   }
 
   @Test
+  void aLocalEnvironmentMayNameItsOwnYamlSecretsFile() throws Exception {
+    Path dir = Files.createTempDirectory("envs");
+    Files.writeString(
+        dir.resolve("mine.yaml"),
+        """
+        apiVersion: runbook/v1
+        kind: Environment
+        metadata: { name: mine }
+        provider: local
+        taskQueue: runbook-mine
+        databases:
+          app: { engine: postgresql, endpoint: 127.0.0.1, port: 5433, database: app, secretId: mine/app }
+        secrets: { provider: local, file: secrets/local.yaml }
+        """);
+    Files.createDirectories(dir.resolve("secrets"));
+    Files.writeString(
+        dir.resolve("secrets/local.yaml"), "mine/app: { username: me, password: yaml-pw }\n");
+    SqlTargets targets = SqlTargets.fromDirectory(dir, Map.of(), null);
+    SqlTarget app = targets.get("mine", "app");
+    assertEquals("yaml-pw", app.credentials().fetch("mine/app").password());
+    Files.writeString(dir.resolve("secrets/local.yaml"), "mine/app: [broken: yaml-pw2\n");
+    CredentialSource.CredentialException broken =
+        assertThrows(
+            CredentialSource.CredentialException.class, () -> app.credentials().fetch("mine/app"));
+    assertTrue(!broken.getMessage().contains("yaml-pw2"), broken.getMessage());
+  }
+
+  @Test
   void anUnknownDatabaseIsAConfigurationFailureListingTheKnownOnes() {
     SqlTargets targets = SqlTargets.fromDirectory(environments(), Map.of(), null);
     ApplicationFailure f =
