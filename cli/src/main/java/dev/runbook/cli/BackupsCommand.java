@@ -234,7 +234,7 @@ final class BackupsCommand implements Runnable {
                 orphans
                     + (orphans == 1 ? " record has" : " records have")
                     + " no table any more (an interrupted prune): `runbook backups prune`"
-                    + " removes them");
+                    + (orphans == 1 ? " removes it" : " removes them"));
       }
       out().flush();
       return worst.code();
