@@ -138,6 +138,8 @@ class CliEdgeCasesTest {
     List<String[]> helps = new ArrayList<>();
     helps.add(new String[] {"--help"});
     commands.forEach(command -> helps.add(new String[] {command, "--help"}));
+    helps.add(new String[] {"backups", "list", "--help"});
+    helps.add(new String[] {"backups", "prune", "--help"});
     for (String[] args : helps) {
       for (String line : Cli.run(args).out().lines().toList()) {
         if (line.length() > 80) {

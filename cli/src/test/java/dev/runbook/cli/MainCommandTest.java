@@ -124,6 +124,18 @@ class MainCommandTest {
             "Usage: runbook cancel [-hV] [--address=HOST:PORT] [--namespace=NAME]",
             List.of("--reason=TEXT", "RUN")),
         Arguments.of(
+            List.of("backups", "--help"),
+            "Usage: runbook backups [-hV] [COMMAND]",
+            List.of("list", "prune", "runbook_backups", "no Temporal")),
+        Arguments.of(
+            List.of("backups", "list", "--help"),
+            "Usage: runbook backups list [-hV] [--database=NAME] [-e=ENV]",
+            List.of("--older-than=AGE", "--format", "text, json", "--environments=DIR")),
+        Arguments.of(
+            List.of("backups", "prune", "--help"),
+            "Usage: runbook backups prune [-hV] [--dry-run] [--yes] [--database=NAME] -e=ENV",
+            List.of("--older-than=AGE", "--dry-run", "--yes", "at least 1h", "Temporal")),
+        Arguments.of(
             List.of("worker", "--help"),
             "Usage: runbook worker [-hV] [--address=HOST:PORT] -e=ENV [--environments=DIR]",
             List.of("-e, --env=ENV", "SIGTERM", "dev.runbook.worker.WorkerMain")),
