@@ -60,11 +60,12 @@ import java.util.stream.Stream;
  * <p>Every measured call is preceded by a reset, outside the timing, so each repetition does the
  * same work: backup tables and the CTAS table dropped, the engine's ledger rows deleted, the
  * changed rows put back from {@code bench_pristine} and the table vacuumed, export files deleted.
- * Variants run interleaved: each round runs every variant once, the starting variant rotated.
+ * Variants run interleaved: each round runs every backup and export variant once, then every change
+ * variant {@code changeRepeats} times, the starting variant rotated.
  *
  * <p>Properties: {@code -Dbench.rows} (1,000,000), {@code -Dbench.changeRows} (10,000), {@code
- * -Dbench.warmup} (1 round), {@code -Dbench.iterations} (5 rounds), {@code -Dbench.psql}
- * (/usr/bin/psql).
+ * -Dbench.changeRepeats} (5: each change variant runs 5 times per round), {@code -Dbench.warmup} (1
+ * round), {@code -Dbench.iterations} (5 rounds), {@code -Dbench.psql} (/usr/bin/psql).
  */
 public final class SqlBench implements AutoCloseable {
   static final String ENV = "local";
@@ -83,15 +84,18 @@ public final class SqlBench implements AutoCloseable {
    *
    * @param rows rows of the table backed up and exported
    * @param changeRows rows the change updates (the first ones by id)
+   * @param changeRepeats times each change variant runs per round (they are short and noisy)
    * @param warmup rounds run first and not counted
    * @param iterations rounds measured
    * @param psql the psql client
    */
-  public record Config(int rows, int changeRows, int warmup, int iterations, Path psql) {
+  public record Config(
+      int rows, int changeRows, int changeRepeats, int warmup, int iterations, Path psql) {
     static Config fromProperties() {
       return new Config(
           Integer.getInteger("bench.rows", 1_000_000),
           Integer.getInteger("bench.changeRows", 10_000),
+          Integer.getInteger("bench.changeRepeats", 5),
           Integer.getInteger("bench.warmup", 1),
           Integer.getInteger("bench.iterations", 5),
           Path.of(System.getProperty("bench.psql", "/usr/bin/psql")));
@@ -304,7 +308,7 @@ public final class SqlBench implements AutoCloseable {
             backupTask,
             "psql: CREATE TABLE ... AS SELECT",
             true,
-            this::resetBackups,
+            this::reset,
             () -> {
               long t0 = System.nanoTime();
               psql(
@@ -325,7 +329,7 @@ public final class SqlBench implements AutoCloseable {
             backupTask,
             "psql: CREATE TABLE (LIKE) + INSERT ... SELECT, one transaction (the step's SQL)",
             false,
-            this::resetBackups,
+            this::reset,
             () -> {
               long t0 = System.nanoTime();
               psql(
@@ -346,18 +350,16 @@ public final class SqlBench implements AutoCloseable {
                       + "; COMMIT;");
               return Map.of("", System.nanoTime() - t0);
             }));
-    variants.add(
-        new Variant(backupTask, "sql.backup step", false, this::resetBackups, this::backupStep));
+    variants.add(new Variant(backupTask, "sql.backup step", false, this::reset, this::backupStep));
 
     String exportTask = "export of " + String.format(Locale.ROOT, "%,d", config.rows()) + " rows";
     Path psqlFile = work.resolve("export-psql.csv");
-    Path stepFile = work.resolve("exports").resolve("export-step.csv");
     variants.add(
         new Variant(
             exportTask,
             "psql: \\copy (SELECT ...) TO file CSV HEADER",
             true,
-            () -> Files.deleteIfExists(psqlFile),
+            this::reset,
             () -> {
               long t0 = System.nanoTime();
               psql("\\copy (" + exportQuery() + ") TO '" + psqlFile + "' CSV HEADER");
@@ -372,7 +374,7 @@ public final class SqlBench implements AutoCloseable {
             exportTask,
             "sql.export step (CSV)",
             false,
-            () -> Files.deleteIfExists(stepFile),
+            this::reset,
             () -> {
               ObjectNode with = NODES.objectNode();
               with.put("database", DB);
@@ -397,7 +399,7 @@ public final class SqlBench implements AutoCloseable {
             changeTask,
             "JDBC: bare UPDATE, one transaction",
             true,
-            this::resetChange,
+            this::reset,
             () -> {
               long t0 = System.nanoTime();
               bare.setAutoCommit(false);
@@ -416,7 +418,7 @@ public final class SqlBench implements AutoCloseable {
             changeTask,
             "JDBC: SELECT FOR UPDATE + UPDATE RETURNING, read as text",
             false,
-            this::resetChange,
+            this::reset,
             () -> {
               long t0 = System.nanoTime();
               bare.setAutoCommit(false);
@@ -439,7 +441,7 @@ public final class SqlBench implements AutoCloseable {
             changeTask,
             "sql.change step: preview, then apply (approved)",
             false,
-            this::resetChange,
+            this::reset,
             () -> {
               String run = newRun();
               ObjectNode with = changeInputs();
@@ -466,7 +468,7 @@ public final class SqlBench implements AutoCloseable {
             changeTask,
             "sql.change step: run (no preview, no images)",
             false,
-            this::resetChange,
+            this::reset,
             () -> {
               StepRequest request =
                   request(newRun(), "fix", "sql.change", changeInputs(), StepRequest.RUN, null);
@@ -481,14 +483,14 @@ public final class SqlBench implements AutoCloseable {
             changeTask,
             "probe: SELECT the rows, read as text (JDBC)",
             false,
-            () -> {},
+            this::reset,
             () -> readChangeRows(false)));
     variants.add(
         new Variant(
             changeTask,
             "probe: the same + canonical rows, SHA-256 multiset hash (Checksums)",
             false,
-            () -> {},
+            this::reset,
             () -> readChangeRows(true)));
   }
 
@@ -562,6 +564,18 @@ public final class SqlBench implements AutoCloseable {
 
   // ---- resets
 
+  /**
+   * The same state before every measured call: no backup or CTAS table (so no autovacuum of a
+   * million fresh rows runs under the next variant), empty ledgers, the changed rows put back and
+   * vacuumed, no export files.
+   */
+  private void reset() throws SQLException, IOException {
+    resetBackups();
+    resetChange();
+    Files.deleteIfExists(work.resolve("export-psql.csv"));
+    Files.deleteIfExists(work.resolve("exports").resolve("export-step.csv"));
+  }
+
   private void resetBackups() throws SQLException {
     List<String> tables = new ArrayList<>();
     try (Statement s = admin.createStatement();
@@ -609,11 +623,20 @@ public final class SqlBench implements AutoCloseable {
 
   /** Warm-up rounds, then measured rounds; each round runs every variant once, rotated. */
   public void run() throws Exception {
-    int n = variants.size();
+    List<Variant> big = variants.stream().filter(v -> !v.task.startsWith("change")).toList();
+    List<Variant> small = variants.stream().filter(v -> v.task.startsWith("change")).toList();
     for (int round = 0; round < config.warmup() + config.iterations(); round++) {
       boolean measured = round >= config.warmup();
-      for (int i = 0; i < n; i++) {
-        Variant v = variants.get((round + i) % n);
+      List<Variant> order = new ArrayList<>();
+      for (int i = 0; i < big.size(); i++) {
+        order.add(big.get((round + i) % big.size()));
+      }
+      for (int r = 0; r < config.changeRepeats(); r++) {
+        for (int i = 0; i < small.size(); i++) {
+          order.add(small.get((round + r + i) % small.size()));
+        }
+      }
+      for (Variant v : order) {
         v.reset.run();
         Map<String, Long> nanos = v.timed.run();
         if (measured) {

@@ -17,7 +17,7 @@ class SqlBenchTest {
   void eachVariantRunsOnceOnASmallTable() throws Exception {
     Path psql = Path.of(System.getProperty("bench.psql", "/usr/bin/psql"));
     assumeTrue(Files.isExecutable(psql), "no psql client at " + psql);
-    SqlBench.Config config = new SqlBench.Config(1_000, 100, 0, 1, psql);
+    SqlBench.Config config = new SqlBench.Config(1_000, 100, 1, 0, 1, psql);
     try (SqlBench bench = SqlBench.start(config)) {
       bench.run();
       for (SqlBench.Variant v : bench.variants()) {
