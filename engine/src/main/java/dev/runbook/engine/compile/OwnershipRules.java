@@ -8,7 +8,6 @@ import dev.runbook.engine.spec.StepSpec;
 import dev.runbook.engine.steps.OwnedInput;
 import dev.runbook.engine.steps.StepType;
 import dev.runbook.engine.steps.StepTypes;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,8 +30,7 @@ final class OwnershipRules {
 
   void check() {
     Map<String, String> typeOf = new HashMap<>();
-    List<StepSpec> all = new ArrayList<>(spec.steps());
-    all.addAll(spec.finallySteps());
+    List<StepSpec> all = spec.allSteps();
     for (StepSpec step : all) {
       if (step.id() != null && step.uses() != null) {
         typeOf.putIfAbsent(step.id(), step.uses());

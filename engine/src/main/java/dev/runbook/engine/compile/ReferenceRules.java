@@ -38,7 +38,7 @@ final class ReferenceRules {
     this.templates = templates;
     this.reporter = reporter;
     int position = 0;
-    for (StepSpec step : allSteps()) {
+    for (StepSpec step : spec.allSteps()) {
       if (step.id() != null && !byId.containsKey(step.id())) {
         byId.put(step.id(), step);
         order.put(step.id(), position);
@@ -47,15 +47,9 @@ final class ReferenceRules {
     }
   }
 
-  private List<StepSpec> allSteps() {
-    List<StepSpec> all = new ArrayList<>(spec.steps());
-    all.addAll(spec.finallySteps());
-    return all;
-  }
-
   void check() {
     collectEdges();
-    for (StepSpec step : allSteps()) {
+    for (StepSpec step : spec.allSteps()) {
       for (Map.Entry<String, Template> entry : templates.under(step.pointer()).entrySet()) {
         boolean inCompensation = entry.getKey().startsWith(step.at("/compensate"));
         for (Expression expression : entry.getValue().expressions()) {
@@ -200,7 +194,7 @@ final class ReferenceRules {
 
   /** Every step-to-step reference, before any is judged, so cycles are known in full. */
   private void collectEdges() {
-    for (StepSpec step : allSteps()) {
+    for (StepSpec step : spec.allSteps()) {
       if (step.id() == null) {
         continue;
       }
@@ -244,7 +238,7 @@ final class ReferenceRules {
 
   private void reportCycles() {
     Set<String> reported = new LinkedHashSet<>();
-    for (StepSpec step : allSteps()) {
+    for (StepSpec step : spec.allSteps()) {
       String id = step.id();
       if (id == null || reported.contains(id)) {
         continue;

@@ -1,5 +1,7 @@
 package dev.runbook.engine.compile;
 
+import dev.runbook.engine.expr.Expression;
+import java.util.List;
 import java.util.Set;
 
 /** The names expressions may read, and which of them are known when a plan is compiled. */
@@ -22,4 +24,16 @@ final class Scopes {
   static final Set<String> STEP_FIELDS = Set.of("outputs", "status");
 
   private Scopes() {}
+
+  /** The param's name when the expression is exactly {@code params.<name>}, else null. */
+  static String wholeParam(Expression expression) {
+    List<List<String>> refs = expression.references();
+    if (refs.size() == 1
+        && refs.get(0).size() == 2
+        && refs.get(0).get(0).equals(PARAMS)
+        && expression.source().replace(" ", "").equals(PARAMS + "." + refs.get(0).get(1))) {
+      return refs.get(0).get(1);
+    }
+    return null;
+  }
 }

@@ -15,7 +15,6 @@ import dev.runbook.engine.sql.SqlGuard;
 import dev.runbook.engine.steps.SqlInput;
 import dev.runbook.engine.steps.StepType;
 import dev.runbook.engine.steps.StepTypes;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -35,8 +34,7 @@ final class SqlRules {
   }
 
   void check() {
-    List<StepSpec> all = new ArrayList<>(spec.steps());
-    all.addAll(spec.finallySteps());
+    List<StepSpec> all = spec.allSteps();
     for (StepSpec step : all) {
       Optional<StepType> type = Optional.ofNullable(step.uses()).flatMap(StepTypes::find);
       if (type.isEmpty()) {
@@ -84,13 +82,8 @@ final class SqlRules {
   }
 
   private void checkWholeParam(Expression expression, String pointer, SqlInput input) {
-    List<List<String>> refs = expression.references();
-    boolean oneParam =
-        refs.size() == 1
-            && refs.get(0).size() == 2
-            && refs.get(0).get(0).equals(Scopes.PARAMS)
-            && expression.source().replace(" ", "").equals(String.join(".", refs.get(0)));
-    if (!oneParam) {
+    String name = Scopes.wholeParam(expression);
+    if (name == null) {
       reporter.inside(
           Category.SQL,
           pointer,
@@ -99,7 +92,7 @@ final class SqlRules {
               + " :name bind parameters");
       return;
     }
-    ParamSpec param = spec.params().get(refs.get(0).get(1));
+    ParamSpec param = spec.params().get(name);
     if (param == null || param.type() == null) {
       return; // unknown params are reported by the reference rules
     }

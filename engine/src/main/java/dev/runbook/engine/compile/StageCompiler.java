@@ -318,13 +318,7 @@ final class StageCompiler {
     }
     try {
       if (Template.parse(original.asText()) instanceof Template.Single single) {
-        List<List<String>> refs = single.expression().references();
-        if (refs.size() == 1
-            && refs.get(0).size() == 2
-            && refs.get(0).get(0).equals(Scopes.PARAMS)
-            && single.expression().source().equals("params." + refs.get(0).get(1))) {
-          return refs.get(0).get(1);
-        }
+        return Scopes.wholeParam(single.expression());
       }
     } catch (ExpressionException e) {
       return null; // reported by the validator

@@ -8,7 +8,6 @@ import dev.runbook.engine.steps.Execution;
 import dev.runbook.engine.steps.StepType;
 import dev.runbook.engine.steps.StepType.ApprovalRule;
 import dev.runbook.engine.steps.StepTypes;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,8 +26,7 @@ final class StepRules {
   }
 
   void check() {
-    List<StepSpec> all = new ArrayList<>(spec.steps());
-    all.addAll(spec.finallySteps());
+    List<StepSpec> all = spec.allSteps();
     Map<String, StepSpec> firstById = new HashMap<>();
     Map<String, Integer> index = new HashMap<>();
     for (int i = 0; i < all.size(); i++) {

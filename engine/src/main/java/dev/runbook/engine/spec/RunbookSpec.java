@@ -65,4 +65,11 @@ public record RunbookSpec(
   public String file() {
     return source.file();
   }
+
+  /** The steps, then the {@code finally} steps, in document order. */
+  public List<StepSpec> allSteps() {
+    List<StepSpec> all = new ArrayList<>(steps);
+    all.addAll(finallySteps);
+    return all;
+  }
 }

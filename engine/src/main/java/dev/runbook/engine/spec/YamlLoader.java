@@ -7,13 +7,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.runbook.engine.diag.Category;
 import dev.runbook.engine.diag.Diagnostic;
 import dev.runbook.engine.diag.Diagnostics;
+import dev.runbook.engine.internal.Sha256;
 import java.math.BigDecimal;
 import java.math.BigInteger;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
@@ -116,12 +113,7 @@ public final class YamlLoader {
   }
 
   public static String sha256(String text) {
-    try {
-      MessageDigest digest = MessageDigest.getInstance("SHA-256");
-      return HexFormat.of().formatHex(digest.digest(text.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is missing from this JDK", e);
-    }
+    return Sha256.hex(text);
   }
 
   private static String describe(MarkedYamlEngineException e) {

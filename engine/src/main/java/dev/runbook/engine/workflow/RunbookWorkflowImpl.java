@@ -278,16 +278,8 @@ public class RunbookWorkflowImpl implements RunbookWorkflow {
         ObjectNode shows = NODES.objectNode();
         approval.shows().forEach(id -> shows.set(id, scope.outputsOf(id)));
         String message = resolveText(scope, approval.policy().message(), stage, step, started);
-        List<String> decided;
-        try {
-          decided =
-              awaitGate(
-                  stage.environment() + "/" + step.id(), stage, approval.policy(), message, shows);
-        } catch (RunEnded | CanceledFailure e) {
-          finish(index, StepOutcome.FAILED, endedAtGate(e));
-          scope.recordStep(step.id(), StepOutcome.FAILED, null);
-          throw e;
-        }
+        List<String> decided =
+            awaitStepGate(stage, step, approval.policy(), message, shows, scope, index);
         ObjectNode out = NODES.objectNode();
         out.set("approvers", JsonValuesArray.of(decided));
         out.put("decision", "approve");
@@ -312,8 +304,7 @@ public class RunbookWorkflowImpl implements RunbookWorkflow {
         }
         if (!holds) {
           String message = check.message().isEmpty() ? "assertion failed" : check.message();
-          finish(index, StepOutcome.FAILED, message);
-          scope.recordStep(step.id(), StepOutcome.FAILED, null);
+          failStep(index, scope, step, message);
           throw new RunEnded(RunStatus.FAILED, "step " + step.id() + ": " + message);
         }
         summary = "holds";
@@ -347,18 +338,8 @@ public class RunbookWorkflowImpl implements RunbookWorkflow {
       if (preview != null) {
         what.set("preview", preview.outputs());
       }
-      try {
-        awaitGate(
-            stage.environment() + "/" + step.id(),
-            stage,
-            step.approval(),
-            resolveText(scope, step.approval().message(), stage, step, started),
-            shows);
-      } catch (RunEnded | CanceledFailure e) {
-        finish(index, StepOutcome.FAILED, endedAtGate(e));
-        scope.recordStep(step.id(), StepOutcome.FAILED, null);
-        throw e;
-      }
+      String message = resolveText(scope, step.approval().message(), stage, step, started);
+      awaitStepGate(stage, step, step.approval(), message, shows, scope, index);
     }
     if (step.compensate() != null) {
       undos.push(new PendingUndo(stage, step, scope)); // registered before the step acts
@@ -395,11 +376,8 @@ public class RunbookWorkflowImpl implements RunbookWorkflow {
       return Workflow.newUntypedActivityStub(options(stage, name, step.timeout(), step.retry()))
           .execute(step.uses(), StepResult.class, stepRequest);
     } catch (ActivityFailure e) {
-      finish(
-          index,
-          StepOutcome.FAILED,
-          (StepRequest.PREVIEW.equals(phase) ? "preview: " : "") + describe(e));
-      scope.recordStep(step.id(), StepOutcome.FAILED, null);
+      failStep(
+          index, scope, step, (StepRequest.PREVIEW.equals(phase) ? "preview: " : "") + describe(e));
       throw e;
     }
   }
@@ -418,6 +396,29 @@ public class RunbookWorkflowImpl implements RunbookWorkflow {
                 .setDoNotRetry(FailureType.nonRetryableNames())
                 .build())
         .build();
+  }
+
+  /** Waits at a step's gate; if the run ends there, the step is recorded as failed. */
+  private List<String> awaitStepGate(
+      Stage stage,
+      Step step,
+      ApprovalPolicy policy,
+      String message,
+      JsonNode shows,
+      RunScope scope,
+      int index) {
+    try {
+      return awaitGate(stage.environment() + "/" + step.id(), stage, policy, message, shows);
+    } catch (RunEnded | CanceledFailure e) {
+      failStep(index, scope, step, endedAtGate(e));
+      throw e;
+    }
+  }
+
+  /** Marks a step failed in the run's record and in what later expressions read. */
+  private void failStep(int index, RunScope scope, Step step, String summary) {
+    finish(index, StepOutcome.FAILED, summary);
+    scope.recordStep(step.id(), StepOutcome.FAILED, null);
   }
 
   /** Opens a gate, waits for its decision or deadline; returns who approved. */

@@ -40,6 +40,13 @@ public final class LocalSecrets {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
     }
+    return fromTree(root);
+  }
+
+  /**
+   * secretId -> credentials from a parsed secrets document ({@code {id: {username, password}}}).
+   */
+  public static Map<String, Credentials> fromTree(JsonNode root) {
     Map<String, Credentials> secrets = new LinkedHashMap<>();
     root.properties()
         .forEach(

@@ -10,7 +10,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -91,15 +90,6 @@ public final class LocalCredentialSource implements CredentialSource {
     if (!loaded.diagnostics().sorted().isEmpty() || root == null || !root.isObject()) {
       throw new UncheckedIOException(new IOException("not a map of secrets"));
     }
-    Map<String, Credentials> secrets = new LinkedHashMap<>();
-    root.properties()
-        .forEach(
-            e ->
-                secrets.put(
-                    e.getKey(),
-                    new Credentials(
-                        e.getValue().path("username").asText(),
-                        e.getValue().path("password").asText())));
-    return secrets;
+    return LocalSecrets.fromTree(root);
   }
 }
