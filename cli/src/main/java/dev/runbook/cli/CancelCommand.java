@@ -17,7 +17,7 @@ import picocli.CommandLine.Parameters;
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
-      "Cancel a run: its undos run newest first, then its finally steps.",
+      "Cancel a run: undos run newest first, then its finally steps.",
       "%nSends the cancel with your identity and reason, then follows the run to its end and"
           + " shows the undos. Exit 0 when it ended cancelled, 1 when it ended otherwise,"
           + " 3 when it had already ended."

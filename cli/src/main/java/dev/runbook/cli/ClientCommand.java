@@ -3,6 +3,7 @@ package dev.runbook.cli;
 import dev.runbook.worker.ConnectionOptions;
 import dev.runbook.worker.TemporalConnection;
 import dev.runbook.worker.TemporalTarget;
+import dev.runbook.worker.codec.CodecConfigException;
 import java.io.PrintWriter;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParentCommand;
@@ -31,7 +32,12 @@ abstract class ClientCommand {
 
   /** Where to connect and as whom; exit 2 for bad flags. */
   TemporalTarget target() {
-    TemporalTarget target = connection().target(context().env());
+    TemporalTarget target;
+    try {
+      target = connection().target(context().env());
+    } catch (CodecConfigException e) {
+      throw new CliException(ExitCode.INVALID_INPUT, e.getMessage());
+    }
     ConnectionOptions.problem(target)
         .ifPresent(
             problem -> {

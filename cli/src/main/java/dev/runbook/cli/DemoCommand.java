@@ -34,7 +34,7 @@ import picocli.CommandLine.Spec;
     name = "demo",
     mixinStandardHelpOptions = true,
     description = {
-      "Show a run end to end: launch, four eyes, approval, failure, undo.",
+      "Show a run end to end: four eyes, approval, failure, undo.",
       "%nStarts Temporal's test server on a free port of 127.0.0.1 and a worker in this"
           + " process, then runs runbooks/demo.yaml twice on `local` through the same commands"
           + " people type: carol launches, her own approval is refused, bob approves, the run"

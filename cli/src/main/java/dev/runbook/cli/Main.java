@@ -28,6 +28,7 @@ import picocli.CommandLine.Command;
       WorkerCommand.class,
       DevCommand.class,
       DemoCommand.class,
+      CodecServerCommand.class,
       SchemaCommand.class,
       CompletionCommand.class,
       CommandLine.HelpCommand.class

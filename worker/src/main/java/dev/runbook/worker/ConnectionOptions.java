@@ -1,5 +1,6 @@
 package dev.runbook.worker;
 
+import dev.runbook.worker.codec.PayloadKeys;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -44,6 +45,15 @@ public final class ConnectionOptions {
       description = "CA certificate to trust, PEM (default: $TEMPORAL_TLS_CA).")
   Path tlsCa;
 
+  @Option(
+      names = "--payload-key-file",
+      paramLabel = "FILE",
+      description =
+          "AES-256 keys (id:base64, the first encrypts) that encrypt workflow payloads, a file"
+              + " only its owner may read (default: $RUNBOOK_PAYLOAD_KEYS inline, else"
+              + " $RUNBOOK_PAYLOAD_KEY_FILE; none: payloads are plain JSON).")
+  Path payloadKeyFile;
+
   /** Flags first, then the environment, then the defaults. */
   public TemporalTarget target(Map<String, String> env) {
     return new TemporalTarget(
@@ -52,7 +62,8 @@ public final class ConnectionOptions {
         path(tlsCert, env.get("TEMPORAL_TLS_CERT")),
         path(tlsKey, env.get("TEMPORAL_TLS_KEY")),
         path(tlsCa, env.get("TEMPORAL_TLS_CA")),
-        Identity.resolve(env));
+        Identity.resolve(env),
+        PayloadKeys.fromEnvironment(env, payloadKeyFile).orElse(null));
   }
 
   /** What is wrong with the flags as given (missing TLS files, a key without its cert), if any. */

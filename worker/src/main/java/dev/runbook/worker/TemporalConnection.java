@@ -1,5 +1,6 @@
 package dev.runbook.worker;
 
+import dev.runbook.worker.codec.PayloadEncryption;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.temporal.api.workflowservice.v1.DescribeNamespaceRequest;
@@ -41,13 +42,7 @@ public final class TemporalConnection implements AutoCloseable {
   private TemporalConnection(TemporalTarget target, WorkflowServiceStubs stubs) {
     this.target = target;
     this.stubs = stubs;
-    this.client =
-        WorkflowClient.newInstance(
-            stubs,
-            WorkflowClientOptions.newBuilder()
-                .setNamespace(target.namespace())
-                .setIdentity(target.identity())
-                .build());
+    this.client = WorkflowClient.newInstance(stubs, clientOptions(target.identity()));
   }
 
   static TemporalConnection open(TemporalTarget target) {
@@ -155,12 +150,16 @@ public final class TemporalConnection implements AutoCloseable {
 
   /** The same connection acting as someone else (e.g. a second reviewer in the demo). */
   public WorkflowClient clientAs(String identity) {
-    return WorkflowClient.newInstance(
-        stubs,
-        WorkflowClientOptions.newBuilder()
-            .setNamespace(target.namespace())
-            .setIdentity(identity)
-            .build());
+    return WorkflowClient.newInstance(stubs, clientOptions(identity));
+  }
+
+  /** Namespace, identity and, with payload keys, the encrypting data converter. */
+  private WorkflowClientOptions clientOptions(String identity) {
+    return WorkflowClientOptions.newBuilder()
+        .setNamespace(target.namespace())
+        .setIdentity(identity)
+        .setDataConverter(PayloadEncryption.dataConverter(target.payloadKeys()))
+        .build();
   }
 
   @Override

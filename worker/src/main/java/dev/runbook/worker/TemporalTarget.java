@@ -1,5 +1,6 @@
 package dev.runbook.worker;
 
+import dev.runbook.worker.codec.PayloadKeys;
 import java.nio.file.Path;
 
 /**
@@ -9,11 +10,24 @@ import java.nio.file.Path;
  * @param tlsCert client certificate (PEM) for mutual TLS, or null
  * @param tlsKey the certificate's private key (PKCS#8 PEM), or null
  * @param tlsCa CA certificate (PEM) to trust for the server, or null for the system trust store
+ * @param payloadKeys the keys that encrypt workflow payloads, or null to send them as plain JSON
  */
 public record TemporalTarget(
-    String address, String namespace, Path tlsCert, Path tlsKey, Path tlsCa, String identity) {
+    String address,
+    String namespace,
+    Path tlsCert,
+    Path tlsKey,
+    Path tlsCa,
+    String identity,
+    PayloadKeys payloadKeys) {
   public static final String DEFAULT_ADDRESS = "127.0.0.1:7233";
   public static final String DEFAULT_NAMESPACE = "default";
+
+  /** Without payload encryption. */
+  public TemporalTarget(
+      String address, String namespace, Path tlsCert, Path tlsKey, Path tlsCa, String identity) {
+    this(address, namespace, tlsCert, tlsKey, tlsCa, identity, null);
+  }
 
   /** The loopback address of a server on this machine, e.g. one started by {@code runbook dev}. */
   public static TemporalTarget local(int port, String identity) {
@@ -25,7 +39,12 @@ public record TemporalTarget(
   }
 
   public TemporalTarget withIdentity(String other) {
-    return new TemporalTarget(address, namespace, tlsCert, tlsKey, tlsCa, other);
+    return new TemporalTarget(address, namespace, tlsCert, tlsKey, tlsCa, other, payloadKeys);
+  }
+
+  /** The same target with payloads encrypted by {@code keys} (null: plain). */
+  public TemporalTarget withPayloadKeys(PayloadKeys keys) {
+    return new TemporalTarget(address, namespace, tlsCert, tlsKey, tlsCa, identity, keys);
   }
 
   /** Connects, checking that the server answers; throws {@link ConnectionFailedException}. */
