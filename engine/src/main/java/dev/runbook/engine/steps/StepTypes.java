@@ -208,7 +208,7 @@ public final class StepTypes {
             ApprovalRule.REFUSED,
             false,
             Duration.ZERO));
-    activity("notify", "notify", minute, List.of("delivered"));
+    activity("notify", "notify", minute, List.of("delivered", "channel", "attempts"));
     register(
         new StepType(
             "assert",
