@@ -61,6 +61,27 @@ class MainCommandTest {
   }
 
   @Test
+  void versionNamesTheGitRevisionTheJarWasBuiltFrom() throws Exception {
+    String line = Cli.run("--version").out().lines().findFirst().orElseThrow();
+
+    Process git =
+        new ProcessBuilder("git", "-C", Cli.root().toString(), "rev-parse", "HEAD")
+            .redirectErrorStream(true)
+            .start();
+    String head = new String(git.getInputStream().readAllBytes()).strip();
+    if (git.waitFor() == 0) {
+      java.util.regex.Matcher revision =
+          java.util.regex.Pattern.compile(
+                  "^runbook .+ \\(git ([0-9a-f]{7,40})(-dirty)? \\d{4}-\\d\\d-\\d\\dT[0-9:]{8}Z\\)$")
+              .matcher(line);
+      assertTrue(revision.matches(), line);
+      assertTrue(head.startsWith(revision.group(1)), head + " vs " + line);
+    } else {
+      assertTrue(line.endsWith("(git revision unknown)"), line); // built outside a git checkout
+    }
+  }
+
+  @Test
   void noArgumentsPrintsTheUsageAndExits0() {
     Cli.Result result = Cli.run();
 
