@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.BooleanNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.runbook.engine.activities.ExecAllowlist;
 import dev.runbook.engine.diag.Category;
 import dev.runbook.engine.expr.ExpressionException;
 import dev.runbook.engine.expr.Template;
@@ -77,7 +78,7 @@ final class StageCompiler {
               type.name(),
               when,
               timeout(step, type),
-              retry(step.retry()),
+              retry(step.retry(), type),
               with,
               step.approval() == null ? null : policy(step.approval(), step.at("/approval")),
               compensation(step, type));
@@ -125,6 +126,15 @@ final class StageCompiler {
       return Durations.parse(step.timeout()).orElse(type.defaultTimeout());
     }
     return type.defaultTimeout();
+  }
+
+  /** An external program may not be safe to run twice: {@code exec} retries only when told. */
+  private RetryPolicy retry(JsonNode retry, StepType type) {
+    if ((retry == null || !retry.isObject()) && type.name().equals("exec")) {
+      RetryPolicy d = RetryPolicy.DEFAULT;
+      return new RetryPolicy(1, d.initialInterval(), d.backoff(), d.maxInterval());
+    }
+    return retry(retry);
   }
 
   private RetryPolicy retry(JsonNode retry) {
@@ -263,6 +273,13 @@ final class StageCompiler {
     }
     for (SqlInput input : type.sqlInputs()) {
       checkBinds(step, with, input);
+    }
+    if (type.name().equals("exec")) {
+      List<String> argv = new ArrayList<>();
+      with.path("command").forEach(item -> argv.add(item.asText()));
+      ExecAllowlist.of(env.source().tree())
+          .refusal(argv, env.name())
+          .ifPresent(why -> reporter.value(Category.SEMANTIC, step.at("/with/command"), why));
     }
   }
 

@@ -182,7 +182,8 @@ public final class StepTypes {
     migration("flyway.validate", List.of("valid", "errors"));
     migration("flyway.repair", List.of("repaired"));
     // external tools
-    activity("exec", "exec", hour, List.of("exitCode", "stdout", "stderr"));
+    activity(
+        "exec", "exec", hour, List.of("exitCode", "stdout", "stderr", "truncated", "durationMs"));
     // control
     register(
         new StepType(
