@@ -30,6 +30,7 @@ record DatabaseVariables(Map<String, String> variables, List<String> secrets, Pa
     String encodedPassword =
         URLEncoder.encode(password, StandardCharsets.UTF_8).replace("+", "%20");
     String hostPort = target.host() + ":" + target.port();
+    String userInfo = encodedUser + ":" + encodedPassword;
     if (target.engine() == SqlTarget.Engine.POSTGRESQL) {
       vars.put("PGHOST", target.host());
       vars.put("PGPORT", String.valueOf(target.port()));
@@ -37,15 +38,7 @@ record DatabaseVariables(Map<String, String> variables, List<String> secrets, Pa
       vars.put("PGUSER", user);
       vars.put("PGPASSWORD", password);
       vars.put(
-          "DATABASE_URL",
-          "postgresql://"
-              + encodedUser
-              + ":"
-              + encodedPassword
-              + "@"
-              + hostPort
-              + "/"
-              + target.database());
+          "DATABASE_URL", "postgresql://" + userInfo + "@" + hostPort + "/" + target.database());
     } else {
       optionDir =
           Files.createTempDirectory(
@@ -71,16 +64,7 @@ record DatabaseVariables(Map<String, String> variables, List<String> secrets, Pa
       vars.put("MYSQL_HOME", optionDir.toString());
       vars.put("MYSQL_HOST", target.host());
       vars.put("MYSQL_TCP_PORT", String.valueOf(target.port()));
-      vars.put(
-          "DATABASE_URL",
-          "mysql://"
-              + encodedUser
-              + ":"
-              + encodedPassword
-              + "@"
-              + hostPort
-              + "/"
-              + target.database());
+      vars.put("DATABASE_URL", "mysql://" + userInfo + "@" + hostPort + "/" + target.database());
     }
     return new DatabaseVariables(vars, List.of(password, encodedPassword), optionDir);
   }
