@@ -134,7 +134,7 @@ public final class StepTypes {
             "sql.terminate-sessions",
             ACTIVITY,
             "sql",
-            List.of("terminated"),
+            List.of("terminated", "notFound", "refused", "refusedWhy", "reason"),
             List.of(),
             List.of(),
             Optional.empty(),

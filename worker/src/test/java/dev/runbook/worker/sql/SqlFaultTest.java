@@ -168,6 +168,67 @@ class SqlFaultTest {
     }
   }
 
+  private static long sessionId(Connection c, Db db) throws Exception {
+    try (Statement s = c.createStatement();
+        ResultSet r =
+            s.executeQuery(db.postgres() ? "SELECT pg_backend_pid()" : "SELECT CONNECTION_ID()")) {
+      r.next();
+      return r.getLong(1);
+    }
+  }
+
+  private static StepResult terminate(Db db, long id, boolean allowPrivileged) throws Exception {
+    JsonNode with =
+        json(
+            "{\"database\": \""
+                + db.name()
+                + "\", \"sessions\": [["
+                + id
+                + ", \"row of a sql.query\"]], \"reason\": \"stuck\", \"allowPrivileged\": "
+                + allowPrivileged
+                + "}");
+    return clean(
+        SqlServers.activities()
+            .terminateSessions(
+                request(SqlServers.newRun(), "kill", "sql.terminate-sessions", with, "run", null)));
+  }
+
+  @Test
+  void aSessionOfTheEngineIsNeverTerminated() throws Exception {
+    Db db = SqlServers.postgres();
+    java.util.Properties p = new java.util.Properties();
+    p.setProperty("user", db.user());
+    p.setProperty("password", db.password());
+    p.setProperty("ApplicationName", "runbook run-7/local/fix");
+    try (Connection engine = java.sql.DriverManager.getConnection(db.target().jdbcUrl(), p)) {
+      long id = sessionId(engine, db);
+
+      StepResult result = terminate(db, id, true);
+
+      assertEquals("[]", result.outputs().path("terminated").toString());
+      assertEquals(
+          "a session of the runbook engine",
+          result.outputs().path("refusedWhy").path(String.valueOf(id)).asText());
+      assertTrue(engine.isValid(2));
+    }
+  }
+
+  @Test
+  void aSuperuserSessionIsRefusedUnlessTheStepAllowsPrivilegedOnes() throws Exception {
+    Db db = SqlServers.postgres();
+    try (Connection superuser = SqlServers.postgresSuperuser()) {
+      long id = sessionId(superuser, db);
+
+      StepResult refused = terminate(db, id, false);
+
+      assertEquals("[" + id + "]", refused.outputs().path("refused").toString());
+      assertEquals(
+          "a superuser session of postgres (allowPrivileged: true to end it)",
+          refused.outputs().path("refusedWhy").path(String.valueOf(id)).asText());
+      assertTrue(superuser.isValid(2));
+    }
+  }
+
   /** The id of the session whose change waits on a lock of {@code table}. */
   private static long waitingSession(Db db, Connection admin, String table) throws Exception {
     String sql =

@@ -199,6 +199,15 @@ final class SqlServers {
     return exports;
   }
 
+  /** A connection to the PostgreSQL test database as the cluster's superuser {@code postgres}. */
+  static Connection postgresSuperuser() throws IOException, SQLException {
+    start();
+    Properties p = new Properties();
+    p.setProperty("user", "postgres");
+    p.setProperty("password", Files.readString(postgres.directory().resolve(".superuser")).strip());
+    return DriverManager.getConnection(pg.target().jdbcUrl(), p);
+  }
+
   static MariaDbServer mariadbServer() {
     start();
     return mariadb;
