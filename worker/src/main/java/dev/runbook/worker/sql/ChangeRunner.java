@@ -539,7 +539,7 @@ final class ChangeRunner {
       if (keys.containsKey(st.table().plain())) {
         continue;
       }
-      for (TableRef written : st.targets()) {
+      for (TableRef written : st.targets().isEmpty() ? List.of(st.table()) : st.targets()) {
         String problem = session.dialect.notTransactional(session.connection, written);
         if (problem != null) {
           throw FailureType.CONFIGURATION.failure(problem);
