@@ -351,6 +351,33 @@ public final class SqlBench implements AutoCloseable {
                       + "; COMMIT;");
               return Map.of("", System.nanoTime() - t0);
             }));
+    variants.add(
+        new Variant(
+            backupTask,
+            "JDBC: CREATE TABLE ... AS SELECT, one transaction (the step's copy alone, no psql"
+                + " process)",
+            false,
+            this::reset,
+            () -> {
+              admin.setAutoCommit(false);
+              long t0 = System.nanoTime();
+              try (PreparedStatement ps =
+                  admin.prepareStatement(
+                      "CREATE TABLE "
+                          + CTAS
+                          + " AS SELECT "
+                          + COLUMNS
+                          + " FROM "
+                          + TABLE
+                          + " WHERE id <= ?")) {
+                ps.setLong(1, config.rows());
+                ps.executeUpdate();
+              }
+              admin.commit();
+              long t1 = System.nanoTime();
+              admin.setAutoCommit(true);
+              return Map.of("", t1 - t0);
+            }));
     variants.add(new Variant(backupTask, "sql.backup step", false, this::reset, this::backupStep));
 
     String exportTask = "export of " + String.format(Locale.ROOT, "%,d", config.rows()) + " rows";

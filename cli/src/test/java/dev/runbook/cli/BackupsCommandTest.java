@@ -219,7 +219,7 @@ class BackupsCommandTest {
             "",
             "runbook: no environment nope with databases in "
                 + BackupsFixture.environments()
-                + " (there: local, other)\n"),
+                + " (there: engine, local, other)\n"),
         backups("list", "--env", "nope"));
     assertEquals(
         new Cli.Result(
@@ -248,5 +248,50 @@ class BackupsCommandTest {
         gone.err().startsWith("runbook: cannot connect to gone (other) at 127.0.0.1:"), gone.err());
     assertEquals(1, gone.err().lines().count(), gone.err());
     assertFalse(gone.err().contains("Exception"), gone.err());
+  }
+  @ParameterizedTest
+  @ValueSource(strings = {"platform", "invoicing"})
+  void listAndPruneLookInTheEngineSchemaOfTheDatabase(String db) {
+    BackupsFixture.environments();
+    String schema = BackupsFixture.ENGINE_SCHEMA;
+    String table = "rb_bk_eng_1_keep_0123abcd";
+    BackupsFixture.exec(
+        db,
+        "DROP TABLE IF EXISTS " + schema + "." + table,
+        "DROP TABLE IF EXISTS " + schema + ".runbook_backups",
+        "CREATE TABLE "
+            + schema
+            + ".runbook_backups (backup_table varchar(128) NOT NULL PRIMARY KEY, source_table"
+            + " varchar(255) NOT NULL, primary_key varchar(1024) NOT NULL, run_id varchar(255) NOT"
+            + " NULL, environment varchar(128) NOT NULL, step_id varchar(128) NOT NULL, row_count"
+            + " bigint NOT NULL, checksum varchar(128) NOT NULL, created_at "
+            + (db.equals("platform") ? "timestamptz" : "datetime(3)")
+            + " NOT NULL)",
+        "CREATE TABLE " + schema + "." + table + " (id integer)",
+        "INSERT INTO "
+            + schema
+            + ".runbook_backups VALUES ('"
+            + table
+            + "', 'orders', 'id', 'eng-1', 'engine', 'keep', 0, 'v2:00', '2024-01-01 00:00:00')");
+
+    Cli.Result list = backups("list", "--env", "engine", "--database", db);
+    assertEquals(0, list.exitCode(), list.err());
+    assertTrue(list.out().contains("engine/" + db + "  " + table), list.out());
+    assertTrue(list.out().contains("1 backup table,"), list.out());
+
+    Cli.Result pruned =
+        backups("prune", "--env", "engine", "--database", db, "--older-than", "30d", "--yes");
+    assertEquals(0, pruned.exitCode(), pruned.err());
+    assertTrue(pruned.out().contains("dropped " + table + " (engine/" + db + ")"), pruned.out());
+    assertEquals(
+        0,
+        BackupsFixture.count(
+            db,
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = '"
+                + schema
+                + "' AND table_name = '"
+                + table
+                + "'"));
+    assertEquals(0, BackupsFixture.count(db, "SELECT count(*) FROM " + schema + ".runbook_backups"));
   }
 }
