@@ -249,6 +249,7 @@ class BackupsCommandTest {
     assertEquals(1, gone.err().lines().count(), gone.err());
     assertFalse(gone.err().contains("Exception"), gone.err());
   }
+
   @ParameterizedTest
   @ValueSource(strings = {"platform", "invoicing"})
   void listAndPruneLookInTheEngineSchemaOfTheDatabase(String db) {
@@ -292,6 +293,7 @@ class BackupsCommandTest {
                 + "' AND table_name = '"
                 + table
                 + "'"));
-    assertEquals(0, BackupsFixture.count(db, "SELECT count(*) FROM " + schema + ".runbook_backups"));
+    assertEquals(
+        0, BackupsFixture.count(db, "SELECT count(*) FROM " + schema + ".runbook_backups"));
   }
 }
