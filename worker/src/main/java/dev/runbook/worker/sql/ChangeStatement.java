@@ -78,10 +78,13 @@ record ChangeStatement(
   }
 
   /**
-   * Why a multi-table statement's rows cannot be imaged, or null: it writes several tables, or a
-   * SET column names no table.
+   * Why this statement's rows cannot be imaged, or null: a MERGE, or a multi-table statement that
+   * writes several tables or whose SET columns name no table.
    */
   String whyNotImaged() {
+    if (type == StatementType.MERGE) {
+      return "a MERGE";
+    }
     if (sources == null || targets.size() == 1) {
       return null;
     }
