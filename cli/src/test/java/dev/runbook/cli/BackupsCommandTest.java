@@ -63,9 +63,9 @@ class BackupsCommandTest {
               DATABASE        BACKUP TABLE                SOURCE          ROWS   SIZE  CREATED\
                              RUN     STEP  CHECKSUM
               local/platform  rb_bk_list_1_keep_5d139236  bk_list_orders     2  8 KiB\
-                2024-01-01T00:00:00Z  list-1  keep  sha256:de1438c0b0e3
+                2024-01-01T00:00:00Z  list-1  keep  v2:c2b7a00751d71339
               local/platform  rb_bk_list_2_fix_5896f617   bk_list_orders     1  8 KiB\
-                2024-02-01T12:30:00Z  list-2  fix   sha256:626c2ea83eca
+                2024-02-01T12:30:00Z  list-2  fix   v2:d9317d7879122de4
               2 backup tables, 16 KiB
               1 record has no table any more (an interrupted prune): `runbook backups prune`\
                removes it
@@ -74,15 +74,20 @@ class BackupsCommandTest {
               DATABASE         BACKUP TABLE                SOURCE          ROWS    SIZE  CREATED\
                              RUN     STEP  CHECKSUM
               local/invoicing  rb_bk_list_1_keep_5d139236  bk_list_orders     2  16 KiB\
-                2024-01-01T00:00:00Z  list-1  keep  sha256:de1438c0b0e3
+                2024-01-01T00:00:00Z  list-1  keep  v2:a14bc942cc7f42f4
               local/invoicing  rb_bk_list_2_fix_5896f617   bk_list_orders     1  16 KiB\
-                2024-02-01T12:30:00Z  list-2  fix   sha256:626c2ea83eca
+                2024-02-01T12:30:00Z  list-2  fix   v2:39121ac65c3ac6c9
               2 backup tables, 32 KiB
               1 record has no table any more (an interrupted prune): `runbook backups prune`\
                removes it
               """;
     assertEquals(new Cli.Result(0, expected, ""), list);
-    assertTrue(backup.outputs().path("checksum").asText().startsWith("sha256:de1438c0b0e3"));
+    assertTrue(
+        backup
+            .outputs()
+            .path("checksum")
+            .asText()
+            .startsWith(db.equals("platform") ? "v2:c2b7a00751d71339" : "v2:a14bc942cc7f42f4"));
     assertEquals("rb_bk_list_1_keep_5d139236", first);
     assertEquals("rb_bk_list_2_fix_5896f617", second);
 
@@ -130,7 +135,7 @@ class BackupsCommandTest {
               local/platform  rb_bk_gone_y_01234567        bk_prune_orders     1   gone\
                 2023-12-01T00:00:00Z  prune-0  y     sha256:00
               local/platform  rb_bk_prune_1_keep_fecbe240  bk_prune_orders     2  8 KiB\
-                2024-01-01T00:00:00Z  prune-1  keep  sha256:de1438c0b0e3
+                2024-01-01T00:00:00Z  prune-1  keep  v2:c2b7a00751d71339
               """
             : """
               DATABASE         BACKUP TABLE                 SOURCE           ROWS    SIZE\
@@ -138,7 +143,7 @@ class BackupsCommandTest {
               local/invoicing  rb_bk_gone_y_01234567        bk_prune_orders     1    gone\
                 2023-12-01T00:00:00Z  prune-0  y     sha256:00
               local/invoicing  rb_bk_prune_1_keep_fecbe240  bk_prune_orders     2  16 KiB\
-                2024-01-01T00:00:00Z  prune-1  keep  sha256:de1438c0b0e3
+                2024-01-01T00:00:00Z  prune-1  keep  v2:a14bc942cc7f42f4
               """;
     assertEquals("rb_bk_prune_1_keep_fecbe240", old);
 
@@ -214,7 +219,7 @@ class BackupsCommandTest {
             "",
             "runbook: no environment nope with databases in "
                 + BackupsFixture.environments()
-                + " (there: local, other)\n"),
+                + " (there: engine, local, other)\n"),
         backups("list", "--env", "nope"));
     assertEquals(
         new Cli.Result(
@@ -243,5 +248,52 @@ class BackupsCommandTest {
         gone.err().startsWith("runbook: cannot connect to gone (other) at 127.0.0.1:"), gone.err());
     assertEquals(1, gone.err().lines().count(), gone.err());
     assertFalse(gone.err().contains("Exception"), gone.err());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"platform", "invoicing"})
+  void listAndPruneLookInTheEngineSchemaOfTheDatabase(String db) {
+    BackupsFixture.environments();
+    String schema = BackupsFixture.ENGINE_SCHEMA;
+    String table = "rb_bk_eng_1_keep_0123abcd";
+    BackupsFixture.exec(
+        db,
+        "DROP TABLE IF EXISTS " + schema + "." + table,
+        "DROP TABLE IF EXISTS " + schema + ".runbook_backups",
+        "CREATE TABLE "
+            + schema
+            + ".runbook_backups (backup_table varchar(128) NOT NULL PRIMARY KEY, source_table"
+            + " varchar(255) NOT NULL, primary_key varchar(1024) NOT NULL, run_id varchar(255) NOT"
+            + " NULL, environment varchar(128) NOT NULL, step_id varchar(128) NOT NULL, row_count"
+            + " bigint NOT NULL, checksum varchar(128) NOT NULL, created_at "
+            + (db.equals("platform") ? "timestamptz" : "datetime(3)")
+            + " NOT NULL)",
+        "CREATE TABLE " + schema + "." + table + " (id integer)",
+        "INSERT INTO "
+            + schema
+            + ".runbook_backups VALUES ('"
+            + table
+            + "', 'orders', 'id', 'eng-1', 'engine', 'keep', 0, 'v2:00', '2024-01-01 00:00:00')");
+
+    Cli.Result list = backups("list", "--env", "engine", "--database", db);
+    assertEquals(0, list.exitCode(), list.err());
+    assertTrue(list.out().contains("engine/" + db + "  " + table), list.out());
+    assertTrue(list.out().contains("1 backup table,"), list.out());
+
+    Cli.Result pruned =
+        backups("prune", "--env", "engine", "--database", db, "--older-than", "30d", "--yes");
+    assertEquals(0, pruned.exitCode(), pruned.err());
+    assertTrue(pruned.out().contains("dropped " + table + " (engine/" + db + ")"), pruned.out());
+    assertEquals(
+        0,
+        BackupsFixture.count(
+            db,
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = '"
+                + schema
+                + "' AND table_name = '"
+                + table
+                + "'"));
+    assertEquals(
+        0, BackupsFixture.count(db, "SELECT count(*) FROM " + schema + ".runbook_backups"));
   }
 }

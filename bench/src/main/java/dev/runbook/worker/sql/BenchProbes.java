@@ -5,15 +5,27 @@ import java.sql.SQLException;
 import java.util.List;
 
 /**
- * Bench only (lives in the worker's package to reach package-private code): the checksum {@code
- * sql.backup} computes over the backup table it just filled, so {@code SqlBench} can time that part
- * on its own.
+ * Bench only (lives in the worker's package to reach package-private code): the checksums of a
+ * backup table, so {@code SqlBench} can time that part of {@code sql.backup} on its own.
  */
 public final class BenchProbes {
   private BenchProbes() {}
 
-  /** {@code Checksums.table} on PostgreSQL: returns the row count (the checksum is discarded). */
-  public static long backupChecksum(Connection connection, String table, List<String> columns)
+  /**
+   * The checksum {@code sql.backup} takes now ({@code v2:}, one aggregate in PostgreSQL); returns
+   * the row count.
+   */
+  public static long serverChecksum(Connection connection, String table, List<String> columns)
+      throws SQLException {
+    Dialect pg = new Dialect.Postgres();
+    return Checksums.server(connection, pg, TableRef.parse(table, true), columns).rows();
+  }
+
+  /**
+   * The first format's checksum ({@code sha256:}): every row read to the worker as text and hashed
+   * there; returns the row count. {@code table} may carry a WHERE.
+   */
+  public static long workerChecksum(Connection connection, String table, List<String> columns)
       throws SQLException {
     return Checksums.table(connection, table, columns, new Dialect.Postgres()).rows();
   }

@@ -23,6 +23,9 @@ import java.util.List;
 public final class BackupsFixture {
   private static Path environments;
 
+  /** The {@code engineSchema} of every database of environment {@code engine}. */
+  public static final String ENGINE_SCHEMA = "rb_cli_engine";
+
   private BackupsFixture() {}
 
   /**
@@ -107,10 +110,41 @@ public final class BackupsFixture {
           """
                   .formatted(freePort(), maria.port())
               + common);
+      Files.writeString(
+          dir.resolve("engine.yaml"),
+          """
+          apiVersion: runbook/v1
+          kind: Environment
+          metadata: { name: engine }
+          provider: local
+          rehearsal: true
+          taskQueue: runbook-engine
+          databases:
+            platform:
+              engine: postgresql
+              endpoint: 127.0.0.1
+              port: %d
+              database: sqltest
+              secretId: local/platform
+              engineSchema: %s
+            invoicing:
+              engine: mariadb
+              endpoint: 127.0.0.1
+              port: %d
+              database: sqltest
+              secretId: local/invoicing
+              engineSchema: %s
+          """
+                  .formatted(pg.port(), ENGINE_SCHEMA, maria.port(), ENGINE_SCHEMA)
+              + common);
+      SqlServers.mariadbServer().createDatabase(ENGINE_SCHEMA, maria.user(), maria.password());
+      SqlServers.exec(pg, "CREATE SCHEMA IF NOT EXISTS " + ENGINE_SCHEMA);
       environments = dir;
       return dir;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
     }
   }
 

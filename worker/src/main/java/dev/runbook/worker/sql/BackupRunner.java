@@ -52,18 +52,27 @@ final class BackupRunner {
    * @param table the backup table
    * @param columns the source's writable columns, copied in this order
    * @param primaryKey the source's primary key
+   * @param createsTable true when the first copy creates the table ({@code CREATE TABLE ... AS},
+   *     PostgreSQL); false when it exists already (MySQL made it before the transaction)
    */
-  record Copy(TableRef table, List<String> columns, List<String> primaryKey) {
-    /** Copies the rows {@code st} is about to touch; {@code dedupe}: skip keys already copied. */
-    void copy(Session session, ChangeStatement st, JsonNode bind, boolean dedupe)
+  record Copy(TableRef table, List<String> columns, List<String> primaryKey, boolean createsTable) {
+    /**
+     * Copies the rows {@code st} is about to touch; {@code first}: the first statement's copy, else
+     * keys already copied are skipped.
+     */
+    void copy(Session session, ChangeStatement st, JsonNode bind, boolean first)
         throws SQLException {
       Dialect d = session.dialect;
       String list = String.join(", ", columns.stream().map(d::quote).toList());
       String select =
           st.selectRows(
-              String.join(", ", columns.stream().map(c -> st.ref() + "." + d.quote(c)).toList()));
+              String.join(", ", columns.stream().map(c -> st.ref() + "." + d.quote(c)).toList()),
+              primaryKey,
+              d);
       String sql;
-      if (!dedupe) {
+      if (first && createsTable) {
+        sql = "CREATE TABLE " + table.written() + " AS " + select;
+      } else if (first) {
         sql = "INSERT INTO " + table.written() + " (" + list + ") " + select;
       } else {
         sql =
@@ -116,7 +125,7 @@ final class BackupRunner {
     guardWhere(tableText, where);
     String name = backupName(request);
     try (Session session = Session.open(pools, target)) {
-      Ledger ledger = new Ledger(session.dialect, settings.ledgerSchema());
+      Ledger ledger = Ledger.of(session, settings);
       TableRef source = table(tableText, session.dialect);
       TableRef backup = new TableRef(ledger.schema(), name, ledger.qualified(name));
       boolean createdOutside = false;
@@ -145,29 +154,19 @@ final class BackupRunner {
           }
         }
         session.begin(false, TIMEOUT, ChangeRunner.LOCK_TIMEOUT);
-        if (session.dialect.transactionalDdl()) {
-          try (Statement s = session.connection.createStatement()) {
-            s.execute(session.dialect.createCopy(backup.written(), source));
-          }
-        }
         String list = String.join(", ", columns.stream().map(session.dialect::quote).toList());
+        String select = "SELECT " + list + " FROM " + source.written() + " WHERE " + where;
+        // PostgreSQL: CREATE TABLE ... AS inside the transaction (its bulk-insert path, faster than
+        // INSERT ... SELECT); MySQL made the table above and fills it here.
         String sql =
-            "INSERT INTO "
-                + backup.written()
-                + " ("
-                + list
-                + ") SELECT "
-                + list
-                + " FROM "
-                + source.written()
-                + " WHERE "
-                + where;
+            session.dialect.transactionalDdl()
+                ? "CREATE TABLE " + backup.written() + " AS " + select
+                : "INSERT INTO " + backup.written() + " (" + list + ") " + select;
         try (PreparedStatement ps = Binds.prepare(session.connection, sql, bind)) {
           JdbcSqlActivities.clientTimeout(session, ps, TIMEOUT);
           ps.executeLargeUpdate();
         }
-        Checksums.Sum sum =
-            Checksums.table(session.connection, backup.written(), columns, session.dialect);
+        Checksums.Sum sum = Checksums.server(session.connection, session.dialect, backup, columns);
         Ledger.Backup entry =
             new Ledger.Backup(
                 name,
@@ -245,7 +244,7 @@ final class BackupRunner {
     }
     String into = with.hasNonNull("table") ? identifier(with, "table") : null;
     try (Session session = Session.open(pools, target)) {
-      Ledger ledger = new Ledger(session.dialect, settings.ledgerSchema());
+      Ledger ledger = Ledger.of(session, settings);
       try {
         ensureLedger(session, ledger);
         Ledger.Backup entry =
@@ -281,9 +280,19 @@ final class BackupRunner {
         TableRef destination = into == null ? source : table(into, session.dialect);
         TableRef backup = new TableRef(ledger.schema(), name, ledger.qualified(name));
         session.begin(false, TIMEOUT, ChangeRunner.LOCK_TIMEOUT);
-        List<String> sourceColumns = session.dialect.writableColumns(session.connection, source);
+        // v1 checksums (taken in the worker) cover the source's columns as the backup holds them;
+        // v2 (taken by the server) the backup table's own columns.
+        boolean v1 = entry.checksum().startsWith(Checksums.V1);
+        List<String> backedUp =
+            session.dialect.writableColumns(session.connection, v1 ? source : backup);
+        if (backedUp.isEmpty()) {
+          throw FailureType.STEP_FAILED.failure(
+              (v1 ? "table " + source.plain() : "backup table " + name)
+                  + " does not exist any more; nothing was restored");
+        }
         Checksums.Sum now =
-            Checksums.table(session.connection, backup.written(), sourceColumns, session.dialect);
+            Checksums.sameWayAs(
+                entry.checksum(), session.connection, session.dialect, backup, backedUp);
         if (!now.checksum().equals(entry.checksum())) {
           throw FailureType.STEP_FAILED.failure(
               "backup "
@@ -296,7 +305,18 @@ final class BackupRunner {
         }
         Set<String> targetColumns = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
         targetColumns.addAll(session.dialect.writableColumns(session.connection, destination));
-        List<String> columns = sourceColumns.stream().filter(targetColumns::contains).toList();
+        List<String> columns = backedUp.stream().filter(targetColumns::contains).toList();
+        if (!v1 && columns.size() < backedUp.size()) {
+          List<String> missing = backedUp.stream().filter(c -> !targetColumns.contains(c)).toList();
+          throw FailureType.CONFIGURATION.failure(
+              "table "
+                  + destination.plain()
+                  + " has no writable column "
+                  + String.join(", ", missing)
+                  + " that backup "
+                  + name
+                  + " holds (its columns changed since the backup); nothing was restored");
+        }
         for (String key : entry.primaryKey()) {
           if (!targetColumns.contains(key)) {
             throw FailureType.CONFIGURATION.failure(

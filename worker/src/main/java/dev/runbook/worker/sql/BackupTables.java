@@ -72,7 +72,7 @@ public final class BackupTables implements AutoCloseable {
     try (Session session = Session.open(pools, target)) {
       try {
         session.begin(true, TIMEOUT, LOCK_TIMEOUT);
-        Ledger ledger = new Ledger(session.dialect, settings.ledgerSchema());
+        Ledger ledger = Ledger.of(session, settings);
         String schema = schema(session);
         if (!tableExists(session, schema, Ledger.BACKUPS)) {
           session.connection.commit();
@@ -137,7 +137,7 @@ public final class BackupTables implements AutoCloseable {
           name + " is not a backup table the engine made (rb_bk_<run>_<step>_<hash>)");
     }
     try (Session session = Session.open(pools, target)) {
-      Ledger ledger = new Ledger(session.dialect, settings.ledgerSchema());
+      Ledger ledger = Ledger.of(session, settings);
       try {
         session.begin(false, TIMEOUT, LOCK_TIMEOUT);
         String schema = schema(session);
@@ -204,8 +204,9 @@ public final class BackupTables implements AutoCloseable {
 
   /** The engine's schema: the configured one, else the connection's default. */
   private String schema(Session session) throws SQLException {
-    if (settings.ledgerSchema() != null) {
-      return settings.ledgerSchema();
+    String configured = Ledger.schemaOf(session.target, settings);
+    if (configured != null) {
+      return configured;
     }
     String sql =
         session.dialect instanceof Dialect.Postgres

@@ -130,13 +130,19 @@ final class ChangeRunner {
     if (backup) {
       for (ChangeStatement s : statements) {
         if (!s.hasBeforeImages()) {
+          String what =
+              s.whyNotImaged() != null
+                  ? s.whyNotImaged()
+                  : s.singleTable() ? "an " + s.type() : "a multi-table " + s.type();
           throw FailureType.CONFIGURATION.failure(
-              "backup: true covers UPDATE and DELETE of one table (also PostgreSQL's UPDATE ..."
-                  + " FROM and DELETE ... USING); statement "
+              "backup: true covers UPDATE and DELETE that change one table (also PostgreSQL's"
+                  + " UPDATE ... FROM and DELETE ... USING, and MySQL's UPDATE ... JOIN and DELETE"
+                  + " t FROM t JOIN ...); statement "
                   + (statements.indexOf(s) + 1)
                   + " is "
-                  + (s.singleTable() ? "an " + s.type() : "a multi-table " + s.type())
-                  + " (undo it with an explicit compensate, or write it with a subquery)");
+                  + what
+                  + " (split it into one statement per table, or undo it with an explicit"
+                  + " compensate)");
         }
         if (!s.table().plain().equalsIgnoreCase(statements.get(0).table().plain())) {
           throw FailureType.CONFIGURATION.failure(
@@ -183,6 +189,8 @@ final class ChangeRunner {
       if (change.verify() != null) {
         outputs.put("verified", verified);
       }
+      ArrayNode notes = outputs.putArray("notes");
+      previewNotes(change, session.dialect).forEach(notes::add);
       return new StepResult(
           outputs,
           "preview: "
@@ -190,7 +198,10 @@ final class ChangeRunner {
               + " would change in "
               + tableList(change)
               + " (rolled back); "
-              + outcome.images().previewHash().substring(0, 19));
+              + outcome.images().previewHash().substring(0, 19)
+              + (notes.isEmpty()
+                  ? ""
+                  : "; " + notes.size() + (notes.size() == 1 ? " note" : " notes") + " (notes)"));
     } catch (SQLException e) {
       session.rollbackQuietly();
       throw session.fail(e, "the preview");
@@ -200,10 +211,42 @@ final class ChangeRunner {
     }
   }
 
+  /**
+   * What a reviewer should know that the diff does not say: statements counted but not imaged, and
+   * the side effect a rolled-back INSERT still has (sequences and AUTO_INCREMENT do not roll back).
+   */
+  private static List<String> previewNotes(Change change, Dialect dialect) {
+    List<String> notes = new ArrayList<>();
+    List<ChangeStatement> statements = change.statements();
+    for (int i = 0; i < statements.size(); i++) {
+      ChangeStatement st = statements.get(i);
+      if (st.whyNotImaged() != null) {
+        notes.add(
+            "Statement "
+                + (i + 1)
+                + " is "
+                + st.whyNotImaged()
+                + ": its rows are counted, not shown (imagesComplete: false).");
+      }
+      if (st.type() == StatementType.INSERT || st.type() == StatementType.MERGE) {
+        notes.add(
+            "Statement "
+                + (i + 1)
+                + " inserts rows: the preview drew their generated ids from "
+                + (dialect instanceof Dialect.Postgres
+                    ? "the table's sequences (nextval)"
+                    : "the table's AUTO_INCREMENT counter")
+                + ", and rolling back does not give them back, so the ids skip those values and"
+                + " the apply's ids differ from the preview's.");
+      }
+    }
+    return notes;
+  }
+
   // ---- apply
 
   private StepResult apply(Session session, Change change, StepRequest request) {
-    Ledger ledger = new Ledger(session.dialect, settings.ledgerSchema());
+    Ledger ledger = Ledger.of(session, settings);
     JsonNode approved = request.approvedPreview();
     String backupName = change.backup() ? BackupRunner.backupName(request) : null;
     boolean backupCreatedOutside = false;
@@ -247,16 +290,14 @@ final class ChangeRunner {
       Map<String, List<String>> keys = tables(session, change);
       BackupRunner.Copy copy = null;
       if (backupTable != null) {
-        if (session.dialect.transactionalDdl()) {
-          try (Statement s = session.connection.createStatement()) {
-            s.execute(session.dialect.createCopy(backupTable.written(), source));
-          }
-        }
+        // PostgreSQL creates the table with the first statement's rows (CREATE TABLE ... AS, in
+        // this transaction); MySQL made it above.
         copy =
             new BackupRunner.Copy(
                 backupTable,
                 session.dialect.writableColumns(session.connection, source),
-                keys.get(source.plain()));
+                keys.get(source.plain()),
+                session.dialect.transactionalDdl());
       }
       boolean capture = change.backup() || approved != null && !approved.isNull();
       Outcome outcome = run(session, change, keys, capture, copy);
@@ -278,8 +319,7 @@ final class ChangeRunner {
       }
       if (copy != null) {
         Checksums.Sum sum =
-            Checksums.table(
-                session.connection, backupTable.written(), copy.columns(), session.dialect);
+            Checksums.server(session.connection, session.dialect, backupTable, copy.columns());
         ledger.recordBackup(
             session.connection,
             new Ledger.Backup(
@@ -359,11 +399,12 @@ final class ChangeRunner {
       ChangeStatement st = statements.get(i);
       images.statement(i, st.table().plain());
       List<String> pk = keys.getOrDefault(st.table().plain(), List.of());
-      boolean imaged = capture && st.hasBeforeImages();
+      boolean imaged =
+          capture && st.hasBeforeImages() && (!st.imagesNeedPrimaryKey() || !pk.isEmpty());
       List<String[]> beforeKeys = new ArrayList<>();
       List<Rows.Column> beforeColumns = null;
       if (imaged) {
-        String select = st.selectRows(st.ref() + ".*") + " FOR UPDATE";
+        String select = st.selectRows(st.ref() + ".*", pk, session.dialect) + " FOR UPDATE";
         try (PreparedStatement ps = Binds.prepare(session.connection, select, change.bind())) {
           JdbcSqlActivities.clientTimeout(session, ps, change.statementTimeout());
           try (ResultSet rs = ps.executeQuery()) {
@@ -387,7 +428,7 @@ final class ChangeRunner {
       if (capture) {
         boolean complete =
             switch (st.type()) {
-              case UPDATE, DELETE -> st.hasBeforeImages();
+              case UPDATE, DELETE -> imaged;
               case INSERT -> st.returning() || session.dialect.returns("INSERT");
               default -> false;
             };
@@ -396,7 +437,7 @@ final class ChangeRunner {
         }
       }
       if (copy != null) {
-        copy.copy(session, st, change.bind(), i > 0);
+        copy.copy(session, st, change.bind(), i == 0);
       }
       boolean update = st.type() == StatementType.UPDATE;
       boolean addReturning =
@@ -498,9 +539,11 @@ final class ChangeRunner {
       if (keys.containsKey(st.table().plain())) {
         continue;
       }
-      String problem = session.dialect.notTransactional(session.connection, st.table());
-      if (problem != null) {
-        throw FailureType.CONFIGURATION.failure(problem);
+      for (TableRef written : st.targets().isEmpty() ? List.of(st.table()) : st.targets()) {
+        String problem = session.dialect.notTransactional(session.connection, written);
+        if (problem != null) {
+          throw FailureType.CONFIGURATION.failure(problem);
+        }
       }
       List<String> pk = session.dialect.primaryKey(session.connection, st.table());
       if (change.backup() && pk.isEmpty()) {

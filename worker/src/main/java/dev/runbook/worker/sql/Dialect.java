@@ -55,7 +55,11 @@ sealed interface Dialect permits Dialect.Postgres, Dialect.MySql {
   /** Why changes to {@code table} could not be rolled back (MyISAM), or null. */
   String notTransactional(Connection connection, TableRef table) throws SQLException;
 
-  /** {@code CREATE TABLE backup ...} with the columns of {@code source} and no constraints. */
+  /**
+   * {@code CREATE TABLE backup ...}, empty, with the columns of {@code source}, made before the
+   * transaction that fills it: only for engines without {@link #transactionalDdl()} (PostgreSQL
+   * makes backup tables with {@code CREATE TABLE ... AS} inside the transaction).
+   */
   String createCopy(String backup, TableRef source);
 
   /** The timestamp column type. */
@@ -147,7 +151,7 @@ sealed interface Dialect permits Dialect.Postgres, Dialect.MySql {
 
     @Override
     public String createCopy(String backup, TableRef source) {
-      return "CREATE TABLE " + backup + " (LIKE " + source.written() + ")";
+      throw new IllegalStateException("PostgreSQL makes backup tables with CREATE TABLE ... AS");
     }
 
     @Override

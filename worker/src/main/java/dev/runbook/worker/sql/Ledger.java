@@ -48,6 +48,19 @@ final class Ledger {
     this.schema = schema;
   }
 
+  /**
+   * The engine's tables of the session's database: in its {@code engineSchema} when the environment
+   * sets one, else in {@link SqlSettings#ledgerSchema()} (null: the default schema).
+   */
+  static Ledger of(Session session, SqlSettings settings) {
+    return new Ledger(session.dialect, schemaOf(session.target, settings));
+  }
+
+  /** The configured schema of the engine's tables for {@code target}, or null for the default. */
+  static String schemaOf(SqlTarget target, SqlSettings settings) {
+    return target.engineSchema() != null ? target.engineSchema() : settings.ledgerSchema();
+  }
+
   /** A table of the engine's schema, quoted and qualified. */
   String qualified(String table) {
     return (schema == null ? "" : dialect.quote(schema) + ".") + dialect.quote(table);

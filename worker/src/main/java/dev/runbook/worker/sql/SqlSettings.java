@@ -6,8 +6,9 @@ import java.nio.file.Path;
  * How the SQL steps behave on this worker.
  *
  * @param ledgerSchema the schema of the engine's tables ({@value Ledger#LEDGER}, {@value
- *     Ledger#BACKUPS}) and of backup tables; null: the connection's default schema (PostgreSQL: the
- *     first of the search path; MySQL: the database)
+ *     Ledger#BACKUPS}) and of backup tables for databases whose environment entry sets no {@code
+ *     engineSchema}; null: the connection's default schema (PostgreSQL: the first of the search
+ *     path; MySQL: the database)
  * @param diffRows rows of a preview's diff shown to approvers
  * @param diffCellChars longest value shown in a diff
  * @param queryCellChars longest value of a query's output rows

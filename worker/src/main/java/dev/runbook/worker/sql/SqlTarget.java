@@ -15,6 +15,9 @@ import java.util.Locale;
  * @param database the database (MySQL: schema) to use
  * @param secretId the secret holding the user name and password
  * @param sensitiveColumns {@code table.column}, {@code schema.table.column} or {@code column}
+ * @param engineSchema the schema (MySQL: database) of the engine's own tables ({@code
+ *     runbook_change_ledger}, {@code runbook_backups}, backup tables), or null for the connection's
+ *     default schema
  * @param credentials where {@code secretId} is read
  */
 public record SqlTarget(
@@ -26,6 +29,7 @@ public record SqlTarget(
     String database,
     String secretId,
     List<String> sensitiveColumns,
+    String engineSchema,
     CredentialSource credentials) {
 
   /** Server kinds. */
@@ -50,8 +54,21 @@ public record SqlTarget(
     }
   }
 
+  /** What {@code engineSchema} may be: a plain identifier, used quoted (exactly as written). */
+  public static final java.util.regex.Pattern SCHEMA =
+      java.util.regex.Pattern.compile("^[A-Za-z_][A-Za-z0-9_]{0,62}$");
+
   public SqlTarget {
     sensitiveColumns = List.copyOf(sensitiveColumns);
+    if (engineSchema != null && !SCHEMA.matcher(engineSchema).matches()) {
+      throw new IllegalArgumentException(
+          "databases."
+              + name
+              + ".engineSchema of environment "
+              + environment
+              + ": expected an identifier (letters, digits, _; at most 63), got "
+              + engineSchema);
+    }
   }
 
   /** {@code name (environment) at host:port/database}, for messages. */

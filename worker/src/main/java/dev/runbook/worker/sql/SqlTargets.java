@@ -74,6 +74,7 @@ public final class SqlTargets {
                         text(db, "database").orElse(name),
                         text(db, "secretId").orElse(env.name() + "/" + name),
                         sensitive,
+                        text(db, "engineSchema").orElse(null),
                         source));
               });
     }
