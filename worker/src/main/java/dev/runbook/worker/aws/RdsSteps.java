@@ -217,6 +217,7 @@ public final class RdsSteps implements RdsActivities, AutoCloseable {
     DBInstance ready = waitForInstance(calls, lookup, target);
     ObjectNode out = NODES.objectNode();
     out.put("instanceId", target);
+    out.putNull("clusterId");
     out.put("endpoint", ready.endpoint() == null ? null : ready.endpoint().address());
     if (ready.endpoint() != null && ready.endpoint().port() != null) {
       out.put("port", ready.endpoint().port());
@@ -352,6 +353,8 @@ public final class RdsSteps implements RdsActivities, AutoCloseable {
     if (found.isEmpty()) {
       out.put("deleted", false);
       out.put("reason", "no such instance (never created, or already deleted)");
+      out.putNull("clusterId");
+      out.putNull("finalSnapshotId");
       return new StepResult(out, "nothing to delete: instance " + id + " does not exist");
     }
     DBInstance instance = found.get();
@@ -416,10 +419,16 @@ public final class RdsSteps implements RdsActivities, AutoCloseable {
       }
     }
     out.put("deleted", true);
+    if (!out.has("clusterId")) {
+      out.putNull("clusterId");
+    }
     if (finalSnapshot != null && cluster == null) {
       out.put("finalSnapshotId", finalSnapshot);
       summary += ", final snapshot " + finalSnapshot;
+    } else {
+      out.putNull("finalSnapshotId");
     }
+    out.put("reason", "tagged " + Tags.RUN_ID + "=" + request.runId());
     return new StepResult(out, summary);
   }
 

@@ -265,7 +265,7 @@ class RdsStepsTest {
             Map.entry("Tags.Tag.3.Value", "step")),
         kit.aws.requests("RestoreDBInstanceToPointInTime").get(0));
     assertEquals(
-        "{\"instanceId\":\"platform-pitr\",\"endpoint\":\"platform-pitr.c1a2b3c4d5e6.eu-west-1.rds.amazonaws.com\","
+        "{\"instanceId\":\"platform-pitr\",\"clusterId\":null,\"endpoint\":\"platform-pitr.c1a2b3c4d5e6.eu-west-1.rds.amazonaws.com\","
             + "\"port\":5432,\"source\":\"platform-stage\",\"restoreTime\":\"2026-12-06T08:30:00Z\"}",
         r.outputs().toString());
   }
