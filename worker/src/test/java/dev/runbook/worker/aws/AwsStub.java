@@ -278,15 +278,6 @@ final class AwsStub implements AutoCloseable {
     return out;
   }
 
-  /** Every request body and header value the stub received, for canary checks. */
-  String everythingReceived() {
-    StringBuilder all = new StringBuilder();
-    for (var event : server.getAllServeEvents()) {
-      all.append(event.getRequest().getBodyAsString()).append('\n');
-    }
-    return all.toString();
-  }
-
   static Map<String, String> form(String body) {
     Map<String, String> params = new LinkedHashMap<>();
     for (String pair : body.split("&")) {
