@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       ValidateCommand.class,
       PlanCommand.class,
+      IamPolicyCommand.class,
       RunCommand.class,
       ApproveCommand.class,
       RejectCommand.class,

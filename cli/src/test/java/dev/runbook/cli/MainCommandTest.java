@@ -17,6 +17,7 @@ class MainCommandTest {
       List.of(
           "validate",
           "plan",
+          "iam-policy",
           "run",
           "approve",
           "reject",
@@ -37,7 +38,7 @@ class MainCommandTest {
         Cli.run("--help")
             .out()
             .lines()
-            .filter(l -> l.matches("  [a-z]+ +[A-Z].*"))
+            .filter(l -> l.matches("  [a-z-]+ +[A-Z].*"))
             .map(l -> l.strip().split(" ")[0])
             .toList();
 

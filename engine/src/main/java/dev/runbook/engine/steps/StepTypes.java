@@ -25,13 +25,13 @@ public final class StepTypes {
         "aws.ec2.start",
         "aws.ec2",
         tenMinutes,
-        List.of("instanceId", "startedByRun", "state", "publicIp", "privateIp"));
+        List.of("instanceId", "startedByRun", "state", "publicIp", "privateIp", "leaseUntil"));
     register(
         new StepType(
             "aws.ec2.stop",
             ACTIVITY,
             "aws.ec2",
-            List.of("instanceId", "stopped"),
+            List.of("instanceId", "stopped", "reason", "leases"),
             List.of(),
             List.of(
                 new OwnedInput(
@@ -48,7 +48,7 @@ public final class StepTypes {
             "aws.ec2.allow-ingress",
             ACTIVITY,
             "aws.ec2",
-            List.of("securityGroupId", "cidr", "port", "alreadyPresent"),
+            List.of("securityGroupId", "cidr", "port", "alreadyPresent", "description"),
             List.of(),
             List.of(),
             Optional.of(
@@ -58,8 +58,8 @@ public final class StepTypes {
             ApprovalRule.REFUSED,
             false,
             minute));
-    activity("aws.ec2.revoke-ingress", "aws.ec2", minute, List.of("revoked"));
-    activity("aws.secrets.get", "aws.secrets", minute, List.of("handle", "secretId"));
+    activity("aws.ec2.revoke-ingress", "aws.ec2", minute, List.of("revoked", "reason"));
+    activity("aws.secrets.get", "aws.secrets", minute, List.of("handle", "secretId", "arn"));
     activity("ssh.tunnel", "ssh", minute, List.of("host", "port"));
     // data
     register(
@@ -146,13 +146,13 @@ public final class StepTypes {
         "aws.rds.snapshot",
         "aws.rds",
         Duration.ofHours(6),
-        List.of("snapshotId", "snapshotArn", "status"));
+        List.of("snapshotId", "snapshotArn", "status", "source", "kind"));
     register(
         new StepType(
             "aws.rds.restore-pitr",
             ACTIVITY,
             "aws.rds",
-            List.of("instanceId", "endpoint", "port"),
+            List.of("instanceId", "endpoint", "port", "clusterId", "source", "restoreTime"),
             List.of(),
             List.of(),
             Optional.of(new AutoUndo("aws.rds.delete", Map.of("instance", "instanceId"))),
@@ -164,7 +164,7 @@ public final class StepTypes {
             "aws.rds.delete",
             ACTIVITY,
             "aws.rds",
-            List.of("instanceId", "deleted"),
+            List.of("instanceId", "deleted", "reason", "clusterId", "finalSnapshotId"),
             List.of(),
             List.of(
                 new OwnedInput(

@@ -6,7 +6,7 @@ import dev.runbook.worker.local.Credentials;
  * Where database credentials come from, asked at the point of use (when the pool opens a
  * connection), never earlier: they are never part of a step's inputs, outputs or history. The
  * {@code local} provider reads {@link dev.runbook.worker.local.LocalSecrets}; AWS Secrets Manager
- * comes with the AWS issue and implements this interface.
+ * is {@link dev.runbook.worker.aws.SecretsManagerCredentialSource}.
  */
 @FunctionalInterface
 public interface CredentialSource {

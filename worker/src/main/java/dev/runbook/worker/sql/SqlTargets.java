@@ -87,6 +87,19 @@ public final class SqlTargets {
    */
   public static SqlTargets fromDirectory(
       Path dir, Map<String, Endpoint> overrides, CredentialSource localSecrets) {
+    return fromDirectory(dir, overrides, localSecrets, Map.of());
+  }
+
+  /**
+   * As above, and {@code aws-secrets-manager} environments read from {@code awsSecrets}
+   * (environment name -> e.g. {@code dev.runbook.worker.aws.SecretsManagerCredentialSource} over
+   * that environment's AWS clients).
+   */
+  public static SqlTargets fromDirectory(
+      Path dir,
+      Map<String, Endpoint> overrides,
+      CredentialSource localSecrets,
+      Map<String, CredentialSource> awsSecrets) {
     List<Diagnostic> problems = new ArrayList<>();
     Map<String, ValidatedEnvironment> envs = Workspace.environments(dir, problems);
     if (!problems.isEmpty()) {
@@ -107,6 +120,8 @@ public final class SqlTargets {
         } else if (localSecrets != null) {
           credentials.put(env.name(), localSecrets);
         }
+      } else if (awsSecrets.containsKey(env.name())) {
+        credentials.put(env.name(), awsSecrets.get(env.name()));
       }
     }
     return of(specs, overrides, credentials);
@@ -151,7 +166,9 @@ public final class SqlTargets {
               + " is not available on this worker (secret "
               + secretId
               + ")"
-              + (provider.equals("aws-secrets-manager") ? ": it comes with the AWS issue" : ""));
+              + (provider.equals("aws-secrets-manager")
+                  ? ": the worker was started without AWS access for " + environment
+                  : ""));
     };
   }
 

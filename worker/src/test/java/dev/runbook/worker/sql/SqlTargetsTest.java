@@ -51,7 +51,7 @@ class SqlTargetsTest {
             () -> prod.credentials().fetch(prod.secretId()));
     assertEquals(
         "the secrets provider aws-secrets-manager of prod is not available on this worker (secret"
-            + " prod/invoicing/runbook): it comes with the AWS issue",
+            + " prod/invoicing/runbook): the worker was started without AWS access for prod",
         aws.getMessage());
   }
 
