@@ -26,9 +26,51 @@ public final class SqlTargets {
   public record Endpoint(String host, int port) {}
 
   private final Map<String, SqlTarget> targets;
+  private final Map<String, RestoredCopies> copies;
 
-  private SqlTargets(Map<String, SqlTarget> targets) {
+  private SqlTargets(Map<String, SqlTarget> targets, Map<String, RestoredCopies> copies) {
     this.targets = targets;
+    this.copies = copies;
+  }
+
+  /**
+   * These targets, with the restored copies of {@code environment}'s databases found by {@code
+   * resolver} (the {@code instance} input of the SQL steps).
+   */
+  public SqlTargets withRestoredCopies(String environment, RestoredCopies resolver) {
+    Map<String, RestoredCopies> more = new LinkedHashMap<>(copies);
+    more.put(environment, resolver);
+    return new SqlTargets(targets, Map.copyOf(more));
+  }
+
+  /**
+   * The target of a SQL step: its {@code database}, or with {@code instance} (the {@code
+   * instanceId} of an earlier {@code aws.rds.restore-pitr}) the restored copy of that database,
+   * with the same engine, secret and masking. A CONFIGURATION or NOT_OWNED failure otherwise.
+   */
+  public SqlTarget forStep(String environment, String runId, JsonNode with) {
+    JsonNode database = with.path("database");
+    if (!database.isTextual() || database.asText().isBlank()) {
+      throw FailureType.INVALID_PLAN.failure("database: expected text, got " + database);
+    }
+    SqlTarget live = get(environment, database.asText());
+    JsonNode instance = with.path("instance");
+    if (instance.isMissingNode() || instance.isNull()) {
+      return live;
+    }
+    if (!instance.isTextual() || instance.asText().isBlank()) {
+      throw FailureType.INVALID_PLAN.failure("instance: expected text, got " + instance);
+    }
+    RestoredCopies resolver = copies.get(environment);
+    if (resolver == null) {
+      throw FailureType.CONFIGURATION.failure(
+          "instance "
+              + instance.asText()
+              + ": this worker cannot reach restored copies in "
+              + environment
+              + " (its cloud provider has no implementation here)");
+    }
+    return resolver.copyOf(live, instance.asText(), runId);
   }
 
   /**
@@ -77,7 +119,7 @@ public final class SqlTargets {
                         source));
               });
     }
-    return new SqlTargets(targets);
+    return new SqlTargets(targets, Map.of());
   }
 
   /**
