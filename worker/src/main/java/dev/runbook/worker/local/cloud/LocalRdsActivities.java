@@ -93,7 +93,7 @@ final class LocalRdsActivities implements RdsActivities {
     SqlTarget live = cloud.database(source);
     PgServer server = PgServer.of(live);
     String id = CloudNames.identifier(text(with, "target"));
-    refuseExisting(id, source, live);
+    refuseExisting(id, source);
     boolean latest = with.path("latest").asBoolean(false);
     String template;
     String restoredFrom;
@@ -281,7 +281,7 @@ final class LocalRdsActivities implements RdsActivities {
   }
 
   /** A point-in-time restore must make a NEW database: never one of the environment's. */
-  private void refuseExisting(String id, String source, SqlTarget live) {
+  private void refuseExisting(String id, String source) {
     String database = CloudNames.database(id);
     for (SqlTarget target : cloudTargets()) {
       if (target.name().toLowerCase(Locale.ROOT).equals(id) || target.database().equals(database)) {
