@@ -329,9 +329,9 @@ class LocalCloudTest {
                         change.formatted("[[1, \"fixed\"], [2, \"fixed\"]]"))));
     assertEquals(2, applied.outputs().path("rowsAffected").asInt());
     assertEquals(
-        "2:",
-        checksum("platform", "(SELECT id FROM " + t + " WHERE status = 'fixed') AS f")
-            .substring(0, 2));
+        checksum("platform", "(SELECT id FROM " + t + " WHERE id IN (1, 2)) AS f"),
+        checksum("platform", "(SELECT id FROM " + t + " WHERE status = 'fixed') AS f"),
+        "rows 1 and 2 and only they hold the bound values");
   }
 
   @Test
