@@ -44,7 +44,10 @@ public final class CloudSteps {
     }
     List<EnvironmentSpec> specs = envs.values().stream().map(ValidatedEnvironment::spec).toList();
     return of(
-        out, specs, SqlTargets.fromDirectory(dir, overrides, localSecrets), SqlSettings.defaults());
+        out,
+        specs,
+        SqlTargets.fromEnvironments(specs, overrides, localSecrets),
+        SqlSettings.defaults());
   }
 
   /**

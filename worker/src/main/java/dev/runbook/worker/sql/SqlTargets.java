@@ -135,22 +135,29 @@ public final class SqlTargets {
       throw new IllegalArgumentException(
           problems.get(0).format() + "; `runbook validate " + dir + "` lists every problem");
     }
-    List<EnvironmentSpec> specs = new ArrayList<>();
+    return fromEnvironments(
+        envs.values().stream().map(ValidatedEnvironment::spec).toList(), overrides, localSecrets);
+  }
+
+  /** As {@link #fromDirectory}, for environment files already read. */
+  public static SqlTargets fromEnvironments(
+      List<EnvironmentSpec> environments,
+      Map<String, Endpoint> overrides,
+      CredentialSource localSecrets) {
     Map<String, CredentialSource> credentials = new LinkedHashMap<>();
-    for (ValidatedEnvironment env : envs.values()) {
-      specs.add(env.spec());
-      if (provider(env.spec()).equals("local")) {
-        JsonNode file = env.spec().source().tree().path("secrets").path("file");
+    for (EnvironmentSpec env : environments) {
+      if (provider(env).equals("local")) {
+        JsonNode file = env.source().tree().path("secrets").path("file");
         if (file.isTextual()) {
           // secrets.file: relative to the environment file
-          Path base = Path.of(env.spec().file()).toAbsolutePath().getParent();
+          Path base = Path.of(env.file()).toAbsolutePath().getParent();
           credentials.put(env.name(), new LocalCredentialSource(base.resolve(file.asText())));
         } else if (localSecrets != null) {
           credentials.put(env.name(), localSecrets);
         }
       }
     }
-    return of(specs, overrides, credentials);
+    return of(environments, overrides, credentials);
   }
 
   /** The database {@code name} of {@code environment}, or a CONFIGURATION failure. */
