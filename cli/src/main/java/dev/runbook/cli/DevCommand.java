@@ -1,5 +1,6 @@
 package dev.runbook.cli;
 
+import dev.runbook.worker.CloudSteps;
 import dev.runbook.worker.RunbookWorker;
 import dev.runbook.worker.StopSignal;
 import dev.runbook.worker.TaskQueues;
@@ -42,7 +43,9 @@ import picocli.CommandLine.Spec;
           + " and never printed: it is in local-secrets.json (by secretId, for the worker) and"
           + " in a pgpass file, both readable by you only, in the data directory (temporary and"
           + " removed on stop, unless --pg-data). The SQL steps (sql.*) of `local` run against"
-          + " it."
+          + " it, and its cloud steps: aws.rds.snapshot and aws.rds.restore-pitr copy databases"
+          + " there (CREATE DATABASE ... TEMPLATE), aws.rds.delete drops only a copy the run"
+          + " made, aws.ec2.* are simulated."
           + "%n%nCtrl-C or SIGTERM stops the workers, Temporal and PostgreSQL."
     })
 final class DevCommand implements Callable<Integer> {
@@ -131,8 +134,7 @@ final class DevCommand implements Callable<Integer> {
               connection.client(),
               true,
               queues,
-              RunbookWorker.availableActivities(
-                  line -> println(out, "worker: " + line), sqlTargets(postgres)));
+              steps(line -> println(out, "worker: " + line), postgres)::get);
       String address = server.address();
       println(
           out,
@@ -162,21 +164,24 @@ final class DevCommand implements Callable<Integer> {
   }
 
   /**
-   * The databases the SQL steps reach: those of the environment files, the local PostgreSQL ones at
-   * the embedded server's port (which --pg-port may have changed), with its secrets file.
+   * The step implementations of each environment (CloudSteps: `local` gets the local cloud
+   * provider). The databases the SQL steps reach: those of the environment files, the local
+   * PostgreSQL ones at the embedded server's port (which --pg-port may have changed), with its
+   * secrets file.
    */
-  private SqlTargets sqlTargets(LocalPostgres postgres) {
+  private Map<String, List<Object>> steps(
+      java.util.function.Consumer<String> out, LocalPostgres postgres) {
     if (postgres == null) {
-      return SqlTargets.fromDirectory(
-          environments, Map.of(), LocalCredentialSource.fromEnvironment());
+      return CloudSteps.fromDirectory(
+          out, environments, Map.of(), LocalCredentialSource.fromEnvironment());
     }
     Map<String, SqlTargets.Endpoint> overrides = new java.util.LinkedHashMap<>();
     for (LocalDatabases.Database database : postgres.databases()) {
       overrides.put(
           LOCAL + "/" + database.name(), new SqlTargets.Endpoint("127.0.0.1", postgres.port()));
     }
-    return SqlTargets.fromDirectory(
-        environments, overrides, new LocalCredentialSource(postgres.secretsFile()));
+    return CloudSteps.fromDirectory(
+        out, environments, overrides, new LocalCredentialSource(postgres.secretsFile()));
   }
 
   private LocalPostgres startPostgres(LocalDatabases local) {

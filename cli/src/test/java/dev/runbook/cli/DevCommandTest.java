@@ -98,7 +98,7 @@ class DevCommandTest {
             data in <data> (removed on stop)
             password (new at every start) in <data>/local-secrets.json (secretIds local/platform, local/invoicing) and <data>/pgpass
           worker polls runbook-control: the Runbook workflow (interpreter)
-          worker polls runbook-local (local): steps notify, sql.backup, sql.change, sql.export, sql.query, sql.restore, sql.terminate-sessions
+          worker polls runbook-local (local): steps aws.ec2.allow-ingress, aws.ec2.revoke-ingress, aws.ec2.start, aws.ec2.stop, aws.rds.delete, aws.rds.restore-pitr, aws.rds.snapshot, aws.secrets.get, notify, sql.backup, sql.change, sql.export, sql.query, sql.restore, sql.terminate-sessions
           worker polls runbook-prod (prod): steps notify, sql.backup, sql.change, sql.export, sql.query, sql.restore, sql.terminate-sessions
           worker polls runbook-stage (stage): steps notify, sql.backup, sql.change, sql.export, sql.query, sql.restore, sql.terminate-sessions
           connect from another terminal, e.g.:

@@ -31,14 +31,14 @@ public final class RunbookWorker implements AutoCloseable {
   private final WorkerFactory factory;
   private final boolean control;
   private final Map<String, String> queues;
-  private final List<String> implemented;
+  private final Map<String, List<String>> implemented;
   private final List<Object> activities;
 
   private RunbookWorker(
       WorkerFactory factory,
       boolean control,
       Map<String, String> queues,
-      List<String> types,
+      Map<String, List<String>> types,
       List<Object> activities) {
     this.factory = factory;
     this.control = control;
@@ -71,24 +71,43 @@ public final class RunbookWorker implements AutoCloseable {
    */
   public static RunbookWorker start(
       WorkflowClient client, boolean control, Map<String, String> queues, List<Object> activities) {
+    return start(client, control, queues, environment -> activities);
+  }
+
+  /**
+   * Starts polling, each environment's queue with its own step implementations (e.g. {@code local}
+   * with the local cloud provider, {@code prod} with AWS: see {@link CloudSteps}).
+   *
+   * @param activities environment name -> its step implementations
+   */
+  public static RunbookWorker start(
+      WorkflowClient client,
+      boolean control,
+      Map<String, String> queues,
+      java.util.function.Function<String, List<Object>> activities) {
     WorkerFactory factory = WorkerFactory.newInstance(client);
     if (control) {
       Worker worker = factory.newWorker(RunbookWorkflow.CONTROL_QUEUE);
       ControlWorker.register(worker); // the interpreter, target locks and their helpers
     }
-    List<String> types = stepTypes(activities);
     Map<String, String> polled = new LinkedHashMap<>(queues);
+    Map<String, List<String>> types = new LinkedHashMap<>();
+    List<Object> all = new ArrayList<>();
     polled.forEach(
         (environment, queue) -> {
+          List<Object> own = activities.apply(environment);
+          own = own == null ? List.of() : own;
+          types.put(environment, stepTypes(own));
           Worker worker = factory.newWorker(queue);
-          if (!activities.isEmpty()) {
-            worker.registerActivitiesImplementations(activities.toArray());
+          if (!own.isEmpty()) {
+            worker.registerActivitiesImplementations(own.toArray());
           }
           worker.registerActivitiesImplementations(
-              new UnimplementedSteps(environment, queue, types));
+              new UnimplementedSteps(environment, queue, types.get(environment)));
+          own.stream().filter(a -> all.stream().noneMatch(b -> b == a)).forEach(all::add);
         });
     factory.start();
-    return new RunbookWorker(factory, control, polled, types, List.copyOf(activities));
+    return new RunbookWorker(factory, control, polled, types, List.copyOf(all));
   }
 
   /** The step types (activity type names) the given implementations provide, sorted. */
@@ -126,16 +145,26 @@ public final class RunbookWorker implements AutoCloseable {
     if (control) {
       lines.add(RunbookWorkflow.CONTROL_QUEUE + ": the Runbook workflow (interpreter)");
     }
-    String steps =
-        implemented.isEmpty()
-            ? "no step implementations"
-            : "steps " + String.join(", ", implemented);
-    queues.forEach((environment, queue) -> lines.add(queue + " (" + environment + "): " + steps));
+    queues.forEach(
+        (environment, queue) -> {
+          List<String> types = implemented(environment);
+          String steps =
+              types.isEmpty() ? "no step implementations" : "steps " + String.join(", ", types);
+          lines.add(queue + " (" + environment + "): " + steps);
+        });
     return lines;
   }
 
+  /** The step types implemented on any polled queue, sorted. */
   public List<String> implemented() {
-    return implemented;
+    TreeSet<String> all = new TreeSet<>();
+    implemented.values().forEach(all::addAll);
+    return List.copyOf(all);
+  }
+
+  /** The step types implemented on {@code environment}'s queue, sorted. */
+  public List<String> implemented(String environment) {
+    return implemented.getOrDefault(environment, List.of());
   }
 
   /**

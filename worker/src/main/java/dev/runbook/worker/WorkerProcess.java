@@ -1,7 +1,6 @@
 package dev.runbook.worker;
 
 import dev.runbook.worker.sql.LocalCredentialSource;
-import dev.runbook.worker.sql.SqlTargets;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,10 +31,12 @@ public final class WorkerProcess {
               connection.client(),
               true,
               Map.of(environment, queue),
-              RunbookWorker.availableActivities(
-                  line -> println(out, line),
-                  SqlTargets.fromDirectory(
-                      environments, Map.of(), LocalCredentialSource.fromEnvironment())));
+              CloudSteps.fromDirectory(
+                      line -> println(out, line),
+                      environments,
+                      Map.of(),
+                      LocalCredentialSource.fromEnvironment())
+                  ::get);
       println(
           out,
           "worker for "

@@ -16,6 +16,17 @@ import java.util.Set;
 public final class StepTypes {
   private static final Map<String, StepType> TYPES = new LinkedHashMap<>();
 
+  /**
+   * The optional {@code instance} of the SQL steps: the restored copy of {@code database} to
+   * connect to instead, which must be one this run restored.
+   */
+  private static final OwnedInput RESTORED_COPY =
+      new OwnedInput(
+          "instance",
+          Set.of("aws.rds.restore-pitr"),
+          "instanceId",
+          "read or change only a restored copy this run created");
+
   static {
     Duration minute = Duration.ofMinutes(1);
     Duration tenMinutes = Duration.ofMinutes(10);
@@ -69,7 +80,7 @@ public final class StepTypes {
             "sql",
             List.of("columns", "rows", "rowCount", "truncated"),
             List.of(new SqlInput("/query", SqlContext.QUERY, "/bind")),
-            List.of(),
+            List.of(RESTORED_COPY),
             Optional.empty(),
             ApprovalRule.REFUSED,
             false,
@@ -83,7 +94,7 @@ public final class StepTypes {
             List.of(
                 new SqlInput("/statements", SqlContext.CHANGE, "/bind"),
                 new SqlInput("/verify/query", SqlContext.QUERY, "/verify/bind")),
-            List.of(),
+            List.of(RESTORED_COPY),
             Optional.empty(),
             ApprovalRule.ALLOWED,
             false,
@@ -95,7 +106,7 @@ public final class StepTypes {
             "sql",
             List.of("backupTable", "rowCount"),
             List.of(),
-            List.of(),
+            List.of(RESTORED_COPY),
             Optional.empty(),
             ApprovalRule.REFUSED,
             false,
@@ -124,7 +135,7 @@ public final class StepTypes {
             "sql",
             List.of("path", "rowCount", "sha256"),
             List.of(new SqlInput("/query", SqlContext.QUERY, "/bind")),
-            List.of(),
+            List.of(RESTORED_COPY),
             Optional.empty(),
             ApprovalRule.REFUSED,
             false,

@@ -500,6 +500,26 @@ class SemanticCorpusTest {
   }
 
   @Test
+  void rejectsASqlStepOnAnInstanceTheRunDidNotRestore() {
+    assertRunbook(
+        """
+        apiVersion: runbook/v1
+        kind: Runbook
+        metadata: { name: fix, version: 1 }
+        environments: [stage]
+        steps:
+          - id: read
+            uses: sql.query
+            with: { database: platform, instance: platform-old, query: SELECT 1 }
+        """,
+        at(
+            "platform-old",
+            "rb.yaml:8:43: semantic: $.steps[0].with.instance: sql.query may read or change only"
+                + " a restored copy this run created: use ${{ steps.<id>.outputs.instanceId }} of"
+                + " an earlier aws.rds.restore-pitr step"));
+  }
+
+  @Test
   void rejectsStoppingAnInstanceTheRunDidNotStart() {
     assertRunbook(
         """

@@ -317,7 +317,8 @@ public final class LocalPostgres implements AutoCloseable {
           (exists ? "ALTER" : "CREATE")
               + " ROLE "
               + identifier(ROLE)
-              + " LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE");
+              // CREATEDB: the local cloud provider's snapshots and restores are database copies
+              + " LOGIN NOSUPERUSER CREATEDB NOCREATEROLE");
       // The password is hashed here (SCRAM) and only the hash is sent: never in any statement.
       connection
           .unwrap(PGConnection.class)

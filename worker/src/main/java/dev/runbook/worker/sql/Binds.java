@@ -61,9 +61,42 @@ final class Binds {
       statement.setBigDecimal(position, value.decimalValue());
     } else if (value.isTextual()) {
       statement.setString(position, value.textValue());
+    } else if (value.isArray() || value.isObject()) {
+      // e.g. the rows of an earlier sql.query: bound as JSON text (CAST(:rows AS jsonb))
+      refuseIncomplete(value);
+      statement.setString(position, value.toString());
     } else {
       throw FailureType.GUARD_VIOLATION.failure(
-          "bind values are scalars (text, number, boolean, null); got " + value.getNodeType());
+          "bind values are scalars (text, number, boolean, null), lists or maps; got "
+              + value.getNodeType());
     }
   }
+
+  /**
+   * A list or map taken from step outputs may hold values those outputs masked ({@code ***}) or cut
+   * ({@code ... (N characters)}); writing them back would destroy data, so it is refused.
+   */
+  private static void refuseIncomplete(JsonNode value) {
+    if (value.isContainerNode()) {
+      for (JsonNode element : value) {
+        refuseIncomplete(element);
+      }
+      return;
+    }
+    if (value.isTextual() && value.textValue().equals(SensitiveColumns.MASK)) {
+      throw FailureType.GUARD_VIOLATION.failure(
+          "a bind value holds "
+              + SensitiveColumns.MASK
+              + " (a sensitive column masked in a step's outputs): masked values cannot be"
+              + " written back; leave the column out of the query");
+    }
+    if (value.isTextual() && CUT.matcher(value.textValue()).find()) {
+      throw FailureType.GUARD_VIOLATION.failure(
+          "a bind value was cut to fit a step's outputs (it ends in '... (N characters)'):"
+              + " it cannot be written back whole");
+    }
+  }
+
+  private static final java.util.regex.Pattern CUT =
+      java.util.regex.Pattern.compile("\\.\\.\\. \\([0-9]+ characters\\)$");
 }

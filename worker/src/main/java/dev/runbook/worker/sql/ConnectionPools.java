@@ -39,6 +39,19 @@ final class ConnectionPools implements AutoCloseable {
     return pools.computeIfAbsent(key(target), k -> create(target)).getConnection();
   }
 
+  /** Closes the idle connections to {@code target} now, busy ones when returned. */
+  void release(SqlTarget target, boolean dropPool) {
+    HikariDataSource pool = dropPool ? pools.remove(key(target)) : pools.get(key(target));
+    if (pool == null) {
+      return;
+    }
+    if (dropPool) {
+      pool.close();
+    } else if (pool.getHikariPoolMXBean() != null) {
+      pool.getHikariPoolMXBean().softEvictConnections();
+    }
+  }
+
   /** Secret values that must never appear in a message about {@code target}. */
   List<String> secretsOf(SqlTarget target) {
     Credentials credentials = lastUsed.get(key(target));

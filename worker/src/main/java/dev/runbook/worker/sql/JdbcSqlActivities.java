@@ -62,7 +62,7 @@ public final class JdbcSqlActivities implements SqlActivities, AutoCloseable {
   @Override
   public StepResult query(StepRequest request) {
     JsonNode with = request.with();
-    SqlTarget target = targets.get(request.environment(), Inputs.text(with, "database"));
+    SqlTarget target = targets.forStep(request.environment(), request.runId(), with);
     String sql = Inputs.text(with, "query");
     guardQuery(sql, "query");
     JsonNode bind = Inputs.bind(with.get("bind"), "bind");
@@ -138,13 +138,13 @@ public final class JdbcSqlActivities implements SqlActivities, AutoCloseable {
 
   @Override
   public StepResult change(StepRequest request) {
-    SqlTarget target = targets.get(request.environment(), Inputs.text(request.with(), "database"));
+    SqlTarget target = targets.forStep(request.environment(), request.runId(), request.with());
     return changes.change(pools, target, request);
   }
 
   @Override
   public StepResult backup(StepRequest request) {
-    SqlTarget target = targets.get(request.environment(), Inputs.text(request.with(), "database"));
+    SqlTarget target = targets.forStep(request.environment(), request.runId(), request.with());
     return backups.backup(pools, target, request);
   }
 
@@ -156,7 +156,7 @@ public final class JdbcSqlActivities implements SqlActivities, AutoCloseable {
 
   @Override
   public StepResult export(StepRequest request) {
-    SqlTarget target = targets.get(request.environment(), Inputs.text(request.with(), "database"));
+    SqlTarget target = targets.forStep(request.environment(), request.runId(), request.with());
     return exports.export(pools, target, request);
   }
 
@@ -164,6 +164,16 @@ public final class JdbcSqlActivities implements SqlActivities, AutoCloseable {
   public StepResult terminateSessions(StepRequest request) {
     SqlTarget target = targets.get(request.environment(), Inputs.text(request.with(), "database"));
     return new SessionTerminator().terminate(pools, target, request);
+  }
+
+  /**
+   * Lets go of this worker's connections to {@code target}: idle ones close now, busy ones when
+   * they are returned; with {@code dropPool} the pool itself goes (its database is being dropped).
+   * The {@code local} cloud provider calls it before copying or dropping a database, which
+   * PostgreSQL refuses while sessions are connected to it.
+   */
+  public void releaseConnections(SqlTarget target, boolean dropPool) {
+    pools.release(target, dropPool);
   }
 
   /** Closes every connection pool (the worker does on shutdown). */

@@ -26,9 +26,51 @@ public final class SqlTargets {
   public record Endpoint(String host, int port) {}
 
   private final Map<String, SqlTarget> targets;
+  private final Map<String, RestoredCopies> copies;
 
-  private SqlTargets(Map<String, SqlTarget> targets) {
+  private SqlTargets(Map<String, SqlTarget> targets, Map<String, RestoredCopies> copies) {
     this.targets = targets;
+    this.copies = copies;
+  }
+
+  /**
+   * These targets, with the restored copies of {@code environment}'s databases found by {@code
+   * resolver} (the {@code instance} input of the SQL steps).
+   */
+  public SqlTargets withRestoredCopies(String environment, RestoredCopies resolver) {
+    Map<String, RestoredCopies> more = new LinkedHashMap<>(copies);
+    more.put(environment, resolver);
+    return new SqlTargets(targets, Map.copyOf(more));
+  }
+
+  /**
+   * The target of a SQL step: its {@code database}, or with {@code instance} (the {@code
+   * instanceId} of an earlier {@code aws.rds.restore-pitr}) the restored copy of that database,
+   * with the same engine, secret and masking. A CONFIGURATION or NOT_OWNED failure otherwise.
+   */
+  public SqlTarget forStep(String environment, String runId, JsonNode with) {
+    JsonNode database = with.path("database");
+    if (!database.isTextual() || database.asText().isBlank()) {
+      throw FailureType.INVALID_PLAN.failure("database: expected text, got " + database);
+    }
+    SqlTarget live = get(environment, database.asText());
+    JsonNode instance = with.path("instance");
+    if (instance.isMissingNode() || instance.isNull()) {
+      return live;
+    }
+    if (!instance.isTextual() || instance.asText().isBlank()) {
+      throw FailureType.INVALID_PLAN.failure("instance: expected text, got " + instance);
+    }
+    RestoredCopies resolver = copies.get(environment);
+    if (resolver == null) {
+      throw FailureType.CONFIGURATION.failure(
+          "instance "
+              + instance.asText()
+              + ": this worker cannot reach restored copies in "
+              + environment
+              + " (its cloud provider has no implementation here)");
+    }
+    return resolver.copyOf(live, instance.asText(), runId);
   }
 
   /**
@@ -78,7 +120,7 @@ public final class SqlTargets {
                         source));
               });
     }
-    return new SqlTargets(targets);
+    return new SqlTargets(targets, Map.of());
   }
 
   /**
@@ -107,15 +149,22 @@ public final class SqlTargets {
       throw new IllegalArgumentException(
           problems.get(0).format() + "; `runbook validate " + dir + "` lists every problem");
     }
-    List<EnvironmentSpec> specs = new ArrayList<>();
+    return fromEnvironments(
+        envs.values().stream().map(ValidatedEnvironment::spec).toList(), overrides, localSecrets);
+  }
+
+  /** As {@link #fromDirectory}, for environment files already read. */
+  public static SqlTargets fromEnvironments(
+      List<EnvironmentSpec> environments,
+      Map<String, Endpoint> overrides,
+      CredentialSource localSecrets) {
     Map<String, CredentialSource> credentials = new LinkedHashMap<>();
-    for (ValidatedEnvironment env : envs.values()) {
-      specs.add(env.spec());
-      if (provider(env.spec()).equals("local")) {
-        JsonNode file = env.spec().source().tree().path("secrets").path("file");
+    for (EnvironmentSpec env : environments) {
+      if (provider(env).equals("local")) {
+        JsonNode file = env.source().tree().path("secrets").path("file");
         if (file.isTextual()) {
           // secrets.file: relative to the environment file
-          Path base = Path.of(env.spec().file()).toAbsolutePath().getParent();
+          Path base = Path.of(env.file()).toAbsolutePath().getParent();
           credentials.put(env.name(), new LocalCredentialSource(base.resolve(file.asText())));
         } else if (localSecrets != null) {
           credentials.put(env.name(), localSecrets);
@@ -124,7 +173,7 @@ public final class SqlTargets {
         credentials.put(env.name(), awsSecrets.get(env.name()));
       }
     }
-    return of(specs, overrides, credentials);
+    return of(environments, overrides, credentials);
   }
 
   /** The database {@code name} of {@code environment}, or a CONFIGURATION failure. */

@@ -1,0 +1,295 @@
+package dev.runbook.worker.local.cloud;
+
+import static dev.runbook.worker.local.cloud.LocalCloudFixture.checksum;
+import static dev.runbook.worker.local.cloud.LocalCloudFixture.exec;
+import static dev.runbook.worker.local.cloud.LocalCloudFixture.exists;
+import static dev.runbook.worker.local.cloud.LocalCloudFixture.registry;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.runbook.engine.Workspace;
+import dev.runbook.engine.compile.PlanCompiler;
+import dev.runbook.engine.compile.ValidatedEnvironment;
+import dev.runbook.engine.compile.ValidatedRunbook;
+import dev.runbook.engine.diag.Diagnostic;
+import dev.runbook.engine.plan.Plan;
+import dev.runbook.engine.workflow.ApprovalDecision;
+import dev.runbook.engine.workflow.CompensationRecord;
+import dev.runbook.engine.workflow.ControlWorker;
+import dev.runbook.engine.workflow.Decision;
+import dev.runbook.engine.workflow.GateView;
+import dev.runbook.engine.workflow.RunRequest;
+import dev.runbook.engine.workflow.RunStatus;
+import dev.runbook.engine.workflow.RunView;
+import dev.runbook.engine.workflow.RunbookWorkflow;
+import dev.runbook.engine.workflow.StepRecord;
+import io.temporal.api.enums.v1.IndexedValueType;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowStub;
+import io.temporal.testing.TestWorkflowEnvironment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The catalog's {@code runbooks/snapshot.yaml} and {@code runbooks/pitr-rollback.yaml} rehearsed on
+ * {@code local} end to end: the real interpreter (time-skipping test server), the real SQL steps
+ * and the local cloud provider on the embedded PostgreSQL, gates decided by a second person.
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class LocalRehearsalTest {
+  private static final Path RUNBOOKS = Path.of("..", "runbooks");
+  private static final AtomicInteger N = new AtomicInteger();
+  private TestWorkflowEnvironment env;
+
+  @BeforeEach
+  void start() {
+    LocalCloudFixture.start();
+    env = TestWorkflowEnvironment.newInstance();
+    Map<String, IndexedValueType> attributes = new LinkedHashMap<>();
+    attributes.put("RunbookName", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
+    attributes.put("RunbookVersion", IndexedValueType.INDEXED_VALUE_TYPE_INT);
+    attributes.put("Environment", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
+    attributes.put("Launcher", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
+    attributes.put("Ticket", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
+    attributes.put("RunStatus", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
+    attributes.put("Approvers", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST);
+    attributes.forEach(env::registerSearchAttribute);
+    ControlWorker.register(env.newWorker(RunbookWorkflow.CONTROL_QUEUE));
+    env.newWorker("runbook-local")
+        .registerActivitiesImplementations(LocalCloudFixture.steps.toArray());
+    env.start();
+  }
+
+  @AfterEach
+  void stop() {
+    env.close();
+  }
+
+  /** invoices_<n> in invoicing: 1 (10.00), 2 (20.50), 3 (7.25). */
+  private static String invoices() {
+    String t = "invoices_" + N.incrementAndGet();
+    exec(
+        "invoicing",
+        "CREATE TABLE " + t + " (id integer PRIMARY KEY, customer text, total numeric(10,2))",
+        "INSERT INTO "
+            + t
+            + " VALUES (1, 'acme', 10.00), (2, 'globex', 20.50), (3, 'initech', 7.25)");
+    return t;
+  }
+
+  private static Plan plan(String file, Map<String, String> params) {
+    ValidatedRunbook runbook = Workspace.runbook(RUNBOOKS.resolve(file)).value().orElseThrow();
+    List<Diagnostic> problems = new ArrayList<>();
+    Map<String, ValidatedEnvironment> envs =
+        Workspace.environments(LocalCloudFixture.ENVIRONMENTS, problems);
+    PlanCompiler.Result result = PlanCompiler.compile(runbook, envs, "local", params);
+    assertEquals(List.of(), result.diagnostics());
+    return result.plan().orElseThrow();
+  }
+
+  private RunbookWorkflow launch(String id, Plan plan, String ticket) {
+    RunbookWorkflow wf =
+        env.getWorkflowClient()
+            .newWorkflowStub(
+                RunbookWorkflow.class,
+                WorkflowOptions.newBuilder()
+                    .setWorkflowId(id)
+                    .setTaskQueue(RunbookWorkflow.CONTROL_QUEUE)
+                    .build());
+    WorkflowClient.start(wf::run, new RunRequest(plan, "carol", ticket));
+    return env.getWorkflowClient().newWorkflowStub(RunbookWorkflow.class, id);
+  }
+
+  private static RunView result(RunbookWorkflow wf) {
+    try {
+      return WorkflowStub.fromTyped(wf).getResult(120, TimeUnit.SECONDS, RunView.class);
+    } catch (java.util.concurrent.TimeoutException e) {
+      return fail("the run did not end: " + wf.view());
+    }
+  }
+
+  private static GateView awaitGate(RunbookWorkflow wf, String gate) throws InterruptedException {
+    for (int i = 0; i < 3000; i++) {
+      RunView view = wf.view();
+      for (GateView open : view.openGates()) {
+        if (open.id().equals(gate)) {
+          return open;
+        }
+      }
+      if (view.status().isFinal()) {
+        fail("run ended as " + view.status() + ": " + view.failure());
+      }
+      Thread.sleep(20);
+    }
+    return fail("gate " + gate + " did not open");
+  }
+
+  private static StepRecord step(RunView view, String id) {
+    return view.steps().stream().filter(s -> s.stepId().equals(id)).findFirst().orElseThrow();
+  }
+
+  private void assertNoPassword(String runId) {
+    String history = env.getWorkflowClient().fetchHistory(runId).toString();
+    assertFalse(history.contains(LocalCloudFixture.password()), "the password is in the history");
+  }
+
+  /** Runs snapshot.yaml for invoicing; returns the snapshot id. */
+  private String snapshotRun(String ticket) {
+    String runId = "snapshot-local-" + ticket;
+    Plan plan = plan("snapshot.yaml", Map.of("database", "invoicing", "ticket", ticket));
+    RunView view = result(launch(runId, plan, ticket));
+
+    assertEquals(RunStatus.COMPLETED, view.status(), view.failure());
+    String id = CloudNames.identifier("invoicing-snapshot-" + runId);
+    assertTrue(step(view, "snapshot").summary().startsWith("snapshot " + id + " of invoicing"));
+    assertEquals("holds", step(view, "available").summary());
+    assertTrue(
+        LocalCloudFixture.notifications.stream()
+            .anyMatch(
+                n ->
+                    n.endsWith(
+                        ticket
+                            + ": snapshot "
+                            + id
+                            + " of invoicing (local) is available:"
+                            + " arn:local:rds:local:000000000000:snapshot:"
+                            + id)),
+        LocalCloudFixture.notifications.toString());
+    assertNoPassword(runId);
+    return id;
+  }
+
+  @Test
+  void theSnapshotRunbookCopiesTheDatabaseAndReportsIt() {
+    String t = invoices();
+    String before = checksum("invoicing", t);
+    String id = snapshotRun("OPS-" + (100 + N.incrementAndGet()));
+
+    assertTrue(exists(id));
+    assertEquals(before, checksum(id, t), "the snapshot holds the same rows");
+    assertTrue(registry("snapshot", id).startsWith("snapshot available snapshot-local-OPS-"));
+  }
+
+  private Map<String, String> pitrParams(String t, Instant restoreTo, String ticket) {
+    Map<String, String> params = new LinkedHashMap<>();
+    params.put("database", "invoicing");
+    params.put("restoreTo", restoreTo.toString());
+    params.put("extract", "SELECT id, total FROM " + t + " WHERE id = ANY(CAST(:ids AS int[]))");
+    params.put("bind", "{\"ids\": \"{1,2}\"}");
+    params.put(
+        "apply",
+        "UPDATE "
+            + t
+            + " AS i SET total = (r.value->>1)::numeric FROM"
+            + " jsonb_array_elements(CAST(:rows AS jsonb)) AS r WHERE i.id = (r.value->>0)::int");
+    params.put(
+        "verify",
+        "SELECT i.id FROM "
+            + t
+            + " AS i JOIN jsonb_array_elements(CAST(:rows AS jsonb)) AS r ON i.id ="
+            + " (r.value->>0)::int WHERE i.total IS DISTINCT FROM (r.value->>1)::numeric");
+    params.put("ticket", ticket);
+    return params;
+  }
+
+  /** A snapshot, then the damage: invoices 1 and 2 zeroed. Returns the time between them. */
+  private Instant snapshotThenDamage(String t) throws InterruptedException {
+    snapshotRun("OPS-" + (100 + N.incrementAndGet()));
+    Thread.sleep(1100); // restoreTo is whole seconds: after the snapshot, before the damage
+    Instant restoreTo = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+    Thread.sleep(50);
+    exec("invoicing", "UPDATE " + t + " SET total = 0 WHERE id IN (1, 2)");
+    return restoreTo;
+  }
+
+  @Test
+  void thePitrRollbackRestoresACopyShowsTheDiffAppliesTheRowsToLiveAndDeletesTheCopy()
+      throws Exception {
+    String t = invoices();
+    String good = checksum("invoicing", t);
+    Instant restoreTo = snapshotThenDamage(t);
+    String ticket = "OPS-" + (200 + N.incrementAndGet());
+    String runId = "pitr-rollback-local-" + ticket;
+    String instance = CloudNames.identifier("invoicing-pitr-" + ticket);
+    Plan plan = plan("pitr-rollback.yaml", pitrParams(t, restoreTo, ticket));
+    RunbookWorkflow wf = launch(runId, plan, ticket);
+
+    GateView gate = awaitGate(wf, "local/apply");
+    assertTrue(exists(instance), "the restored copy exists while the gate is open");
+    JsonNode preview = gate.shows().path("apply").path("preview");
+    assertEquals(2, preview.path("previewRows").asInt());
+    JsonNode diff = preview.path("diff");
+    assertEquals(2, diff.size());
+    assertEquals(0, diff.path(0).path("before").path("total").asDouble());
+    assertEquals(10.0, diff.path(0).path("after").path("total").asDouble());
+    assertEquals(20.5, diff.path(1).path("after").path("total").asDouble());
+    assertTrue(gate.message().contains("back to LIVE invoicing (local)"), gate.message());
+
+    wf.decide(
+        new ApprovalDecision("local/apply", "bob", Decision.APPROVE, "rows match", plan.hash()));
+    RunView view = result(wf);
+
+    assertEquals(RunStatus.COMPLETED, view.status(), view.failure());
+    assertEquals(good, checksum("invoicing", t), "live holds the rows as they were");
+    assertFalse(exists(instance), "the restored copy is gone");
+    assertEquals("instance deleted " + runId + " " + instance, registry("instance", instance));
+    assertTrue(step(view, "restore").summary().contains("to the NEW database " + instance));
+    assertTrue(step(view, "extract").summary().startsWith("2 rows from invoicing@" + instance));
+    assertTrue(
+        step(view, "apply").summary().startsWith("2 rows changed in"),
+        step(view, "apply").summary());
+    assertEquals(
+        "deleted instance " + instance + ": dropped database " + instance + " (local)",
+        step(view, "cleanup").summary());
+    assertEquals(List.of(), view.compensations());
+    Path kept = LocalCloudFixture.exports.resolve(Path.of("exports", runId, "keep.csv"));
+    assertEquals(List.of("id,total", "1,10.00", "2,20.50"), Files.readAllLines(kept));
+    assertNoPassword(runId);
+  }
+
+  @Test
+  void aRejectedPitrRollbackChangesNothingOnLiveAndItsUndoDeletesTheCopy() throws Exception {
+    String t = invoices();
+    Instant restoreTo = snapshotThenDamage(t);
+    String damaged = checksum("invoicing", t);
+    String ticket = "OPS-" + (300 + N.incrementAndGet());
+    String runId = "pitr-rollback-local-" + ticket;
+    String instance = CloudNames.identifier("invoicing-pitr-" + ticket);
+    Plan plan = plan("pitr-rollback.yaml", pitrParams(t, restoreTo, ticket));
+    RunbookWorkflow wf = launch(runId, plan, ticket);
+
+    awaitGate(wf, "local/apply");
+    wf.decide(
+        new ApprovalDecision("local/apply", "bob", Decision.REJECT, "wrong rows", plan.hash()));
+    RunView view = result(wf);
+
+    assertEquals(RunStatus.REJECTED, view.status());
+    assertEquals(damaged, checksum("invoicing", t), "live is unchanged");
+    assertFalse(exists(instance), "the undo dropped the restored copy");
+    List<CompensationRecord> undos = view.compensations();
+    assertEquals(1, undos.size());
+    assertEquals("aws.rds.delete", undos.get(0).uses());
+    assertEquals("restore", undos.get(0).forStep());
+    assertTrue(
+        undos.get(0).message().startsWith("deleted instance " + instance), undos.get(0).message());
+    assertEquals("rejected by bob at gate local/apply: wrong rows", step(view, "apply").summary());
+    assertTrue(view.steps().stream().noneMatch(s -> s.stepId().equals("cleanup")));
+    assertNoPassword(runId);
+  }
+}
