@@ -120,6 +120,9 @@ public final class PlanCompiler {
     if (chosen.spec().rehearsal() && !spec.environments().contains(target)) {
       return List.of(chosen.spec());
     }
+    if (spec.independentEnvironments() && spec.environments().contains(target)) {
+      return List.of(chosen.spec());
+    }
     int index = spec.environments().indexOf(target);
     if (index < 0) {
       diagnostics.add(
@@ -179,6 +182,7 @@ public final class PlanCompiler {
         }
       }
     }
+    facts.set("access", AccessPolicy.facts(env.source().tree().path("access")));
     return facts;
   }
 

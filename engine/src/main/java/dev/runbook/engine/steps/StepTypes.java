@@ -208,6 +208,18 @@ public final class StepTypes {
             ApprovalRule.REFUSED,
             false,
             Duration.ZERO));
+    register(
+        new StepType(
+            "lease",
+            Execution.LEASE,
+            "control",
+            List.of("holder", "endedBy", "expiresAt", "extensions"),
+            List.of(),
+            List.of(),
+            Optional.empty(),
+            ApprovalRule.REFUSED,
+            false,
+            Duration.ZERO));
     activity("notify", "notify", minute, List.of("delivered"));
     register(
         new StepType(

@@ -19,16 +19,45 @@ import java.util.Optional;
  * {@code localPort} (the SSH tunnel's end). The {@code local} secrets provider reads {@code
  * secrets.file} when the environment names one, else the embedded PostgreSQL's secrets file. {@link
  * Endpoint}s replace where a database is reached: {@code runbook dev} points the {@code local}
- * databases at its embedded PostgreSQL's port.
+ * databases at its embedded PostgreSQL's port. With a {@link Route} (the worker's SSH tunnel pool),
+ * a {@code via: jump-box} database is reached through a tunnel to its endpoint and port instead,
+ * opened or borrowed each time {@link #get} is asked for it.
  */
 public final class SqlTargets {
   /** Where a database is reached instead of what its environment file says. */
   public record Endpoint(String host, int port) {}
 
-  private final Map<String, SqlTarget> targets;
+  /** Reaches a {@code via: jump-box} database: the local end of a tunnel to {@code remote}. */
+  @FunctionalInterface
+  public interface Route {
+    /** Opens or borrows the tunnel; failures are typed {@code ApplicationFailure}s. */
+    Endpoint open(String environment, String database, Endpoint remote);
+  }
 
-  private SqlTargets(Map<String, SqlTarget> targets) {
+  private final Map<String, SqlTarget> targets;
+  private final Map<String, Endpoint> viaJumpBox;
+  private final Map<String, CredentialSource> credentials;
+  private final Route route;
+
+  private SqlTargets(
+      Map<String, SqlTarget> targets,
+      Map<String, Endpoint> viaJumpBox,
+      Map<String, CredentialSource> credentials,
+      Route route) {
     this.targets = targets;
+    this.viaJumpBox = viaJumpBox;
+    this.credentials = credentials;
+    this.route = route;
+  }
+
+  /** The same targets, with {@code via: jump-box} databases reached through {@code route}. */
+  public SqlTargets withRoute(Route tunnels) {
+    return new SqlTargets(targets, viaJumpBox, credentials, tunnels);
+  }
+
+  /** The secrets provider of {@code environment} (e.g. for an SSH key's passphrase). */
+  public CredentialSource credentials(String environment) {
+    return credentials.getOrDefault(environment, unavailable(environment, "(none)"));
   }
 
   /**
@@ -43,9 +72,12 @@ public final class SqlTargets {
       Map<String, Endpoint> overrides,
       Map<String, CredentialSource> credentials) {
     Map<String, SqlTarget> targets = new LinkedHashMap<>();
+    Map<String, Endpoint> viaJumpBox = new LinkedHashMap<>();
+    Map<String, CredentialSource> sources = new LinkedHashMap<>();
     for (EnvironmentSpec env : environments) {
       CredentialSource source =
           credentials.getOrDefault(env.name(), unavailable(env.name(), provider(env)));
+      sources.put(env.name(), source);
       env.databases()
           .forEach(
               (name, db) -> {
@@ -60,6 +92,12 @@ public final class SqlTargets {
                 if (override != null) {
                   host = override.host();
                   port = override.port();
+                } else if (via.equals("jump-box")) {
+                  viaJumpBox.put(
+                      env.name() + "/" + name,
+                      new Endpoint(
+                          text(db, "endpoint").orElse(""),
+                          db.path("port").asInt(defaultPort(text(db, "engine").orElse("")))));
                 }
                 List<String> sensitive = new ArrayList<>();
                 db.path("sensitiveColumns").forEach(c -> sensitive.add(c.asText()));
@@ -77,7 +115,7 @@ public final class SqlTargets {
                         source));
               });
     }
-    return new SqlTargets(targets);
+    return new SqlTargets(targets, viaJumpBox, sources, null);
   }
 
   /**
@@ -125,6 +163,20 @@ public final class SqlTargets {
               + " in environment "
               + environment
               + (known.isEmpty() ? "" : " (there: " + String.join(", ", known) + ")"));
+    }
+    Endpoint remote = viaJumpBox.get(environment + "/" + name);
+    if (route != null && remote != null) {
+      Endpoint local = route.open(environment, name, remote);
+      return new SqlTarget(
+          target.environment(),
+          target.name(),
+          target.engine(),
+          local.host(),
+          local.port(),
+          target.database(),
+          target.secretId(),
+          target.sensitiveColumns(),
+          target.credentials());
     }
     return target;
   }
