@@ -132,7 +132,7 @@ final class DevCommand implements Callable<Integer> {
               true,
               queues,
               RunbookWorker.availableActivities(
-                  line -> println(out, "worker: " + line), sqlTargets(postgres)));
+                  line -> println(out, "worker: " + line), sqlTargets(postgres), environments));
       String address = server.address();
       println(
           out,

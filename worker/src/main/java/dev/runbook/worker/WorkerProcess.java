@@ -35,7 +35,8 @@ public final class WorkerProcess {
               RunbookWorker.availableActivities(
                   line -> println(out, line),
                   SqlTargets.fromDirectory(
-                      environments, Map.of(), LocalCredentialSource.fromEnvironment())));
+                      environments, Map.of(), LocalCredentialSource.fromEnvironment()),
+                  environments));
       println(
           out,
           "worker for "

@@ -182,7 +182,11 @@ public final class PlanCompiler {
         }
       }
     }
-    facts.set("access", AccessPolicy.facts(env.source().tree().path("access")));
+    JsonNode access = env.source().tree().path("access");
+    if (access
+        .isObject()) { // only when declared: plans of environments without one keep their hash
+      facts.set("access", AccessPolicy.facts(access));
+    }
     return facts;
   }
 

@@ -60,7 +60,7 @@ public final class StepTypes {
             minute));
     activity("aws.ec2.revoke-ingress", "aws.ec2", minute, List.of("revoked"));
     activity("aws.secrets.get", "aws.secrets", minute, List.of("handle", "secretId"));
-    activity("ssh.tunnel", "ssh", minute, List.of("host", "port"));
+    activity("ssh.tunnel", "ssh", minute, List.of("host", "port", "tunnel"));
     // data
     register(
         new StepType(

@@ -76,7 +76,7 @@ final class LeaseState {
             "the lease already ends at its maximum, "
                 + instant(maxUntil)
                 + " ("
-                + step.maxTtl()
+                + human(step.maxTtl())
                 + " after it started); start a new one after it ends");
       }
     }
@@ -99,7 +99,9 @@ final class LeaseState {
         message =
             "extended: held until "
                 + instant(expiresAt)
-                + (wanted > maxUntil ? " (capped at the maximum, " + step.maxTtl() + ")" : "");
+                + (wanted > maxUntil
+                    ? " (capped at the maximum, " + human(step.maxTtl()) + ")"
+                    : "");
       }
       case RELEASE -> {
         released = true;
@@ -157,18 +159,14 @@ final class LeaseState {
   }
 
   String summary(Ending ending, long now) {
-    String held =
-        Duration.ofMillis(now - startedAt)
-            .toString()
-            .substring(2)
-            .toLowerCase(java.util.Locale.ROOT);
+    String held = human(Duration.ofMillis(now - startedAt));
     return switch (ending) {
       case RELEASED -> "released by " + holder + " after " + held;
       case EXPIRED ->
           "expired after "
               + held
               + " (ttl "
-              + step.ttl().toString().substring(2).toLowerCase(java.util.Locale.ROOT)
+              + human(step.ttl())
               + (extensions == 0 ? "" : ", " + extensions + " extension(s)")
               + ")";
       case HEARTBEAT_LOST ->
@@ -177,8 +175,30 @@ final class LeaseState {
               + ": no heartbeat from "
               + holder
               + " for "
-              + step.heartbeatTimeout().toString().substring(2).toLowerCase(java.util.Locale.ROOT);
+              + human(step.heartbeatTimeout());
     };
+  }
+
+  /** {@code 1h30m}, {@code 2m}, {@code 45s}: whole seconds, as runbooks write durations. */
+  static String human(Duration duration) {
+    long seconds = duration.toSeconds();
+    if (seconds == 0) {
+      return "0s";
+    }
+    StringBuilder out = new StringBuilder();
+    long hours = seconds / 3600;
+    long minutes = seconds % 3600 / 60;
+    long rest = seconds % 60;
+    if (hours > 0) {
+      out.append(hours).append('h');
+    }
+    if (minutes > 0) {
+      out.append(minutes).append('m');
+    }
+    if (rest > 0) {
+      out.append(rest).append('s');
+    }
+    return out.toString();
   }
 
   static String instant(long epochMillis) {
