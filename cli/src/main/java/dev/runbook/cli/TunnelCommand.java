@@ -13,7 +13,6 @@ import picocli.CommandLine.Parameters;
     name = "tunnel",
     mixinStandardHelpOptions = true,
     sortOptions = false,
-    subcommands = TunnelExtendCommand.class,
     description = {
       "Reach a database from your machine through the jump box, for as long as a lease holds.",
       "%nStarts (or joins) your db-access run for ENV and DATABASE: an approval when the"
@@ -24,14 +23,25 @@ import picocli.CommandLine.Parameters;
           + " (`runbook tunnel extend RUN --by 30m`, up to the policy's maximum) or lost"
           + " heartbeats end it: the run revokes your address and stops the jump box when no"
           + " other lease holds it. The password is read with your own credentials, only with"
-          + " --show-password or --pgpass, never through the run."
+          + " --show-password or --pgpass, never through the run.",
+      "%n`runbook tunnel extend RUN --by 30m`: your lease of RUN ends that much later, at most"
+          + " at the policy's maximum (access.maxTtl after it started)."
     })
 final class TunnelCommand extends ClientCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "ENV", description = "The environment, e.g. stage.")
   String env;
 
-  @Parameters(index = "1", paramLabel = "DATABASE", description = "A database of ENV's file.")
+  @Parameters(
+      index = "1",
+      paramLabel = "DATABASE",
+      description = "A database of ENV's file (with `extend`: the run id).")
   String database;
+
+  @Option(
+      names = "--by",
+      paramLabel = "DURATION",
+      description = "With `extend`: how much longer the lease lasts, e.g. 30m.")
+  String by;
 
   @Option(
       names = "--local-port",
@@ -99,6 +109,9 @@ final class TunnelCommand extends ClientCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if ("extend".equals(env)) {
+      return TunnelExtendCommand.extend(this, database, by);
+    }
     return new TunnelSession(this).run();
   }
 }

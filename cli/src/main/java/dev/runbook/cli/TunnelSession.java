@@ -87,6 +87,9 @@ final class TunnelSession {
     if (command.reason != null) {
       params.add("reason=" + command.reason);
     }
+    if (command.localPort != null) {
+      requireFree(command.localPort); // before anything starts: the run would wait for nobody
+    }
     Plan plan =
         Compilation.compile(
             "tunnel", "started", command.runbook, env.name(), params, envDir, command.err());
@@ -99,7 +102,13 @@ final class TunnelSession {
       LeaseAnswer lease = awaitLease(runs, run, runId, user, flags);
       try (TunnelPool pool =
           new TunnelPool(Map.of(), secrets(envDir), TunnelPool.Settings.defaults())) {
-        Forward forward = forward(env, db, pool);
+        Forward forward;
+        try {
+          forward = forward(env, db, pool);
+        } catch (RuntimeException e) {
+          release(run, user); // nobody will use the access: let the run clean up now
+          throw e;
+        }
         describe(envDir, env, db, forward, runId, lease, flags);
         LeaseAnswer last = hold(run, user, lease);
         if (last == null) {
@@ -440,12 +449,26 @@ final class TunnelSession {
         println("heartbeat failed (" + Temporal.refusal(unreachable) + "); trying again");
       }
     }
+    release(run, user);
+    return null;
+  }
+
+  private void release(RunbookWorkflow run, String user) {
     try {
       println(run.lease(new LeaseRequest(LeaseRequest.Action.RELEASE, user, 0)).message());
     } catch (RuntimeException e) {
       println("release refused (" + Temporal.refusal(e) + ")");
     }
-    return null;
+  }
+
+  private static void requireFree(int port) {
+    try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+      probe.bind(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port));
+    } catch (IOException e) {
+      throw new CliException(
+          ExitCode.UNEXPECTED_STATE,
+          "127.0.0.1:" + port + " is in use; pick another --local-port or leave it out");
+    }
   }
 
   private SecretReader secrets(Path envDir) {
