@@ -31,10 +31,15 @@ import java.util.Set;
 public final class SshConnector {
   private final SecretReader secrets;
   private final Duration connectTimeout;
+  private final String ciphers;
 
-  public SshConnector(SecretReader secrets, Duration connectTimeout) {
+  /**
+   * @param ciphers JSch cipher list for both directions, or null for JSch's default
+   */
+  public SshConnector(SecretReader secrets, Duration connectTimeout, String ciphers) {
     this.secrets = secrets;
     this.connectTimeout = connectTimeout;
+    this.ciphers = ciphers;
   }
 
   /** A connected session; the caller disconnects it. */
@@ -52,6 +57,10 @@ public final class SshConnector {
       session.setConfig("server_host_key", hostKeyOrder(check, jump));
       session.setServerAliveInterval((int) Math.max(1000, jump.keepalive().toMillis()));
       session.setServerAliveCountMax(3);
+      if (ciphers != null) {
+        session.setConfig("cipher.c2s", ciphers);
+        session.setConfig("cipher.s2c", ciphers);
+      }
       session.connect((int) Math.max(1000, connectTimeout.toMillis()));
       return session;
     } catch (JSchException e) {

@@ -39,18 +39,24 @@ public final class TunnelPool implements SqlTargets.Route, AutoCloseable {
    * @param connectTimeout SSH connect and channel open timeout
    * @param window the receive window of each forwarded channel (bytes)
    * @param packet the largest packet each forwarded channel accepts (bytes)
+   * @param ciphers JSch's cipher list (both directions), or null for its default (AES-GCM first)
    */
-  public record Settings(Duration idle, Duration connectTimeout, int window, int packet) {
+  public record Settings(
+      Duration idle, Duration connectTimeout, int window, int packet, String ciphers) {
     public static Settings defaults() {
-      return new Settings(Duration.ofMinutes(5), Duration.ofSeconds(15), 2 << 20, 32 << 10);
+      return new Settings(Duration.ofMinutes(5), Duration.ofSeconds(15), 2 << 20, 32 << 10, null);
     }
 
     public Settings withIdle(Duration other) {
-      return new Settings(other, connectTimeout, window, packet);
+      return new Settings(other, connectTimeout, window, packet, ciphers);
     }
 
     public Settings withWindow(int otherWindow, int otherPacket) {
-      return new Settings(idle, connectTimeout, otherWindow, otherPacket);
+      return new Settings(idle, connectTimeout, otherWindow, otherPacket, ciphers);
+    }
+
+    public Settings withCiphers(String other) {
+      return new Settings(idle, connectTimeout, window, packet, other);
     }
   }
 
@@ -72,7 +78,7 @@ public final class TunnelPool implements SqlTargets.Route, AutoCloseable {
   public TunnelPool(Map<String, JumpHost> jumpHosts, SecretReader secrets, Settings settings) {
     this.jumpHosts = Map.copyOf(jumpHosts);
     this.settings = settings;
-    this.connector = new SshConnector(secrets, settings.connectTimeout());
+    this.connector = new SshConnector(secrets, settings.connectTimeout(), settings.ciphers());
     this.reaper =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
