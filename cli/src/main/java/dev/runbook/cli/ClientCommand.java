@@ -13,13 +13,18 @@ import picocli.CommandLine.Spec;
 abstract class ClientCommand {
   @Spec CommandSpec spec;
 
-  @ParentCommand Main main;
+  /** {@link Main}, or the command this one is a subcommand of (e.g. {@code tunnel extend}). */
+  @ParentCommand Object parent;
 
   /** The connection flags: a {@code @Mixin} declared last by each command, so they list last. */
   abstract ConnectionOptions connection();
 
   CliContext context() {
-    return main == null ? CliContext.system() : main.context();
+    return switch (parent) {
+      case Main main -> main.context();
+      case ClientCommand command -> command.context();
+      case null, default -> CliContext.system();
+    };
   }
 
   PrintWriter out() {

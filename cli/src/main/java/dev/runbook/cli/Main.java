@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
       WatchCommand.class,
       ListCommand.class,
       CancelCommand.class,
+      TunnelCommand.class,
       BackupsCommand.class,
       WorkerCommand.class,
       DevCommand.class,

@@ -6,6 +6,7 @@ import dev.runbook.engine.plan.ApprovalPolicy;
 import dev.runbook.engine.plan.ApprovalStep;
 import dev.runbook.engine.plan.AssertStep;
 import dev.runbook.engine.plan.Compensation;
+import dev.runbook.engine.plan.LeaseStep;
 import dev.runbook.engine.plan.Plan;
 import dev.runbook.engine.plan.Stage;
 import dev.runbook.engine.plan.Step;
@@ -99,6 +100,15 @@ final class PlanText {
           }
         }
         case WaitStep w -> line(3, "wait " + duration(w.duration()));
+        case LeaseStep l ->
+            line(
+                3,
+                "lease for the launcher: ttl "
+                    + duration(l.ttl())
+                    + ", at most "
+                    + duration(l.maxTtl())
+                    + ", ends without a heartbeat for "
+                    + duration(l.heartbeatTimeout()));
         case AssertStep a ->
             line(
                 3,

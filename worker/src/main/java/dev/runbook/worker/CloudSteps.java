@@ -4,7 +4,18 @@ import dev.runbook.engine.Workspace;
 import dev.runbook.engine.compile.ValidatedEnvironment;
 import dev.runbook.engine.diag.Diagnostic;
 import dev.runbook.engine.spec.EnvironmentSpec;
+import dev.runbook.worker.aws.AwsClients;
+import dev.runbook.worker.aws.AwsEnvironment;
+import dev.runbook.worker.aws.AwsSettings;
+import dev.runbook.worker.aws.AwsSteps;
+import dev.runbook.worker.aws.SecretsManagerCredentialSource;
+import dev.runbook.worker.aws.SecretsManagerStrings;
+import dev.runbook.worker.exec.ProcessExecActivities;
 import dev.runbook.worker.local.cloud.LocalCloud;
+import dev.runbook.worker.notify.SecretStrings;
+import dev.runbook.worker.notify.SlackNotifyActivities;
+import dev.runbook.worker.ssh.SshTunnelActivities;
+import dev.runbook.worker.ssh.TunnelPool;
 import dev.runbook.worker.sql.CredentialSource;
 import dev.runbook.worker.sql.JdbcSqlActivities;
 import dev.runbook.worker.sql.SqlSettings;
@@ -17,10 +28,12 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * The step implementations of each environment: {@code notify} and the SQL steps everywhere, and
- * the cloud steps ({@code aws.*}) of the environment's {@code provider}: {@code local} gets {@link
- * LocalCloud} (snapshots and restores as PostgreSQL copies, EC2 simulated); {@code aws} gets what
- * {@link #forEnvironment} plugs in for it.
+ * The step implementations of each environment: {@code notify} (Slack or the log), the SQL steps
+ * ({@code via: jump-box} databases through the worker's tunnel pool), {@code ssh.tunnel} and
+ * {@code exec} everywhere, and the cloud steps ({@code aws.*}) of the environment's {@code
+ * provider}: {@code local} gets {@link LocalCloud} (snapshots and restores as PostgreSQL copies,
+ * EC2 simulated), {@code aws} the AWS SDK implementations over one client set per environment,
+ * whose Secrets Manager also serves the SQL steps' credentials and the webhook URL.
  */
 public final class CloudSteps {
   private CloudSteps() {}
@@ -43,37 +56,74 @@ public final class CloudSteps {
           problems.get(0).format() + "; `runbook validate " + dir + "` lists every problem");
     }
     List<EnvironmentSpec> specs = envs.values().stream().map(ValidatedEnvironment::spec).toList();
+    AwsSettings aws = AwsSettings.defaults();
+    Map<String, AwsClients> clients = new LinkedHashMap<>();
+    Map<String, CredentialSource> awsSecrets = new LinkedHashMap<>();
+    for (EnvironmentSpec env : specs) {
+      if ("aws".equals(env.provider())) {
+        AwsClients set = AwsClients.of(AwsEnvironment.from(env), aws);
+        clients.put(env.name(), set);
+        awsSecrets.put(env.name(), SecretsManagerCredentialSource.of(set, aws));
+      }
+    }
     return of(
         out,
         specs,
-        SqlTargets.fromEnvironments(specs, overrides, localSecrets),
-        SqlSettings.defaults());
+        SqlTargets.fromEnvironments(specs, overrides, localSecrets, awsSecrets),
+        SqlSettings.defaults(),
+        clients,
+        aws);
   }
 
-  /**
-   * Environment name -> its step implementations. The SQL steps (one {@link JdbcSqlActivities} for
-   * all, closed by the worker) reach the restored copies of each {@code local} environment.
-   */
+  /** As below, without AWS environments. */
   public static Map<String, List<Object>> of(
       Consumer<String> out,
       List<EnvironmentSpec> environments,
       SqlTargets sql,
       SqlSettings settings) {
+    return of(out, environments, sql, settings, Map.of(), AwsSettings.defaults());
+  }
+
+  /**
+   * Environment name -> its step implementations. The SQL steps (one {@link JdbcSqlActivities} for
+   * all, closed by the worker) reach the restored copies of each {@code local} environment.
+   *
+   * @param aws environment name -> its AWS clients (the {@code provider: aws} environments)
+   */
+  public static Map<String, List<Object>> of(
+      Consumer<String> out,
+      List<EnvironmentSpec> environments,
+      SqlTargets sql,
+      SqlSettings settings,
+      Map<String, AwsClients> aws,
+      AwsSettings awsSettings) {
+    TunnelPool tunnels =
+        new TunnelPool(
+            TunnelPool.jumpHosts(environments),
+            (env, secretId) -> sql.credentials(env).fetch(secretId).password(),
+            TunnelPool.Settings.defaults());
     Map<String, LocalCloud> local = new LinkedHashMap<>();
-    SqlTargets withCopies = sql;
+    SqlTargets reachable = sql.withRoute(tunnels);
     for (EnvironmentSpec env : environments) {
       if ("local".equals(env.provider())) {
         LocalCloud cloud = new LocalCloud(env, sql);
         local.put(env.name(), cloud);
-        withCopies = withCopies.withRestoredCopies(env.name(), cloud);
+        reachable = reachable.withRestoredCopies(env.name(), cloud);
       }
     }
-    JdbcSqlActivities jdbc = new JdbcSqlActivities(withCopies, settings);
-    LogNotifyActivities notify = new LogNotifyActivities(out);
+    JdbcSqlActivities jdbc = new JdbcSqlActivities(reachable, settings);
+    Map<String, SecretStrings> webhookSecrets = new LinkedHashMap<>();
+    aws.forEach((env, clients) -> webhookSecrets.put(env, new SecretsManagerStrings(clients.secrets())));
+    List<Object> everywhere =
+        List.of(
+            SlackNotifyActivities.forEnvironments(environments, webhookSecrets, out),
+            jdbc,
+            new SshTunnelActivities(tunnels, SshTunnelActivities.databases(environments)),
+            ProcessExecActivities.forEnvironments(environments, reachable));
     Map<String, List<Object>> steps = new LinkedHashMap<>();
     for (EnvironmentSpec env : environments) {
-      List<Object> list = new ArrayList<>(List.of(notify, jdbc));
-      list.addAll(forEnvironment(env, local.get(env.name()), jdbc));
+      List<Object> list = new ArrayList<>(everywhere);
+      list.addAll(forEnvironment(env, local.get(env.name()), jdbc, aws.get(env.name()), awsSettings));
       steps.put(env.name(), List.copyOf(list));
     }
     return steps;
@@ -84,13 +134,17 @@ public final class CloudSteps {
    * environment, by its {@code provider}.
    *
    * @param local the local provider of the environment (null unless {@code provider: local})
+   * @param aws the AWS clients of the environment (null unless {@code provider: aws})
    */
   public static List<Object> forEnvironment(
-      EnvironmentSpec env, LocalCloud local, JdbcSqlActivities sql) {
+      EnvironmentSpec env,
+      LocalCloud local,
+      JdbcSqlActivities sql,
+      AwsClients aws,
+      AwsSettings awsSettings) {
     return switch (env.provider() == null ? "" : env.provider()) {
       case "local" -> local.activities(sql::releaseConnections);
-      // provider aws: plug the AWS factory of dev.runbook.worker.aws in here (its Ec2, Rds and
-      // Secrets activities for env), and SqlTargets#withRestoredCopies for its restored instances.
+      case "aws" -> aws == null ? List.of() : AwsSteps.forEnvironment(aws, awsSettings);
       default -> List.of();
     };
   }

@@ -5,6 +5,8 @@ import dev.runbook.engine.workflow.RunbookWorkflow;
 import dev.runbook.worker.sql.JdbcSqlActivities;
 import dev.runbook.worker.sql.SqlSettings;
 import dev.runbook.worker.sql.SqlTargets;
+import dev.runbook.worker.ssh.SshTunnelActivities;
+import dev.runbook.worker.ssh.TunnelPool;
 import io.temporal.activity.ActivityInterface;
 import io.temporal.activity.ActivityMethod;
 import io.temporal.client.WorkflowClient;
@@ -61,6 +63,23 @@ public final class RunbookWorker implements AutoCloseable {
       java.util.function.Consumer<String> out, SqlTargets sql) {
     return List.of(
         new LogNotifyActivities(out), new JdbcSqlActivities(sql, SqlSettings.defaults()));
+  }
+
+  /**
+   * Every step implementation that exists today, with SSH: {@code notify}, the SQL steps (a {@code
+   * via: jump-box} database reached through the worker's pooled tunnel) and {@code ssh.tunnel}, for
+   * the jump boxes of the environment files in {@code environments}. A key's passphrase is read
+   * through the environment's secrets provider. Pools and tunnels are closed by {@link #close()}.
+   */
+  public static List<Object> availableActivities(
+      java.util.function.Consumer<String> out, SqlTargets sql, java.nio.file.Path environments) {
+    TunnelPool tunnels =
+        TunnelPool.forDirectory(
+            environments, (env, secretId) -> sql.credentials(env).fetch(secretId).password());
+    return List.of(
+        new LogNotifyActivities(out),
+        new JdbcSqlActivities(sql.withRoute(tunnels), SqlSettings.defaults()),
+        SshTunnelActivities.forDirectory(environments, tunnels));
   }
 
   /**

@@ -18,6 +18,10 @@ final class EnvironmentOrderRules {
   }
 
   void check() {
+    if (spec.independentEnvironments()) {
+      checkIndependent();
+      return;
+    }
     List<String> environments = spec.environments();
     if (!environments.isEmpty() && PRODUCTION_NAMES.contains(environments.get(0))) {
       reporter.value(
@@ -33,6 +37,48 @@ final class EnvironmentOrderRules {
           "/environments",
           "gates.promote is required when a runbook lists more than one environment: someone"
               + " verifies each environment before the next");
+    }
+  }
+
+  /** Step types a runbook whose environments run alone may use: none of them changes data. */
+  static final Set<String> ACCESS_ONLY =
+      Set.of(
+          "aws.ec2.start",
+          "aws.ec2.stop",
+          "aws.ec2.allow-ingress",
+          "aws.ec2.revoke-ingress",
+          "aws.secrets.get",
+          "ssh.tunnel",
+          "sql.query",
+          "flyway.info",
+          "flyway.validate",
+          "approval",
+          "wait",
+          "lease",
+          "notify",
+          "assert");
+
+  private void checkIndependent() {
+    if (spec.promote() != null) {
+      reporter.key(
+          Category.SEMANTIC,
+          "/gates/promote",
+          "gates.promote has no use with environmentOrder: independent (each run targets one"
+              + " environment alone)");
+    }
+    List<dev.runbook.engine.spec.StepSpec> all = new java.util.ArrayList<>(spec.steps());
+    all.addAll(spec.finallySteps());
+    for (dev.runbook.engine.spec.StepSpec step : all) {
+      if (step.uses() != null && !ACCESS_ONLY.contains(step.uses())) {
+        reporter.value(
+            Category.SEMANTIC,
+            step.at("/uses"),
+            step.uses()
+                + " changes data: with environmentOrder: independent a run reaches prod without"
+                + " running stage first, so only access steps are allowed ("
+                + String.join(", ", new java.util.TreeSet<>(ACCESS_ONLY))
+                + ")");
+      }
     }
   }
 }

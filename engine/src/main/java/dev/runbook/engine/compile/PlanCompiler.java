@@ -120,6 +120,9 @@ public final class PlanCompiler {
     if (chosen.spec().rehearsal() && !spec.environments().contains(target)) {
       return List.of(chosen.spec());
     }
+    if (spec.independentEnvironments() && spec.environments().contains(target)) {
+      return List.of(chosen.spec());
+    }
     int index = spec.environments().indexOf(target);
     if (index < 0) {
       diagnostics.add(
@@ -178,6 +181,11 @@ public final class PlanCompiler {
           out.set(field, value.deepCopy());
         }
       }
+    }
+    JsonNode access = env.source().tree().path("access");
+    if (access
+        .isObject()) { // only when declared: plans of environments without one keep their hash
+      facts.set("access", AccessPolicy.facts(access));
     }
     return facts;
   }

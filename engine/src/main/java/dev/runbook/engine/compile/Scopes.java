@@ -15,7 +15,7 @@ final class Scopes {
   static final Set<String> COMPILE_TIME = Set.of(PARAMS, ENV);
 
   static final Set<String> ENV_FIELDS =
-      Set.of("name", "provider", "rehearsal", "region", "taskQueue", "databases");
+      Set.of("name", "provider", "rehearsal", "region", "taskQueue", "databases", "access");
 
   static final Set<String> RUN_FIELDS =
       Set.of("id", "launcher", "status", "environment", "runbook", "version", "planHash", "ticket");

@@ -14,6 +14,7 @@ import dev.runbook.engine.plan.ApprovalStep;
 import dev.runbook.engine.plan.AssertStep;
 import dev.runbook.engine.plan.Compensation;
 import dev.runbook.engine.plan.Gate;
+import dev.runbook.engine.plan.LeaseStep;
 import dev.runbook.engine.plan.RetryPolicy;
 import dev.runbook.engine.plan.Step;
 import dev.runbook.engine.plan.WaitStep;
@@ -88,6 +89,25 @@ final class StageCompiler {
       case TIMER ->
           new WaitStep(
               step.id(), name, when, duration(with.path("duration"), step.at("/with/duration")));
+      case LEASE -> {
+        Duration ttl = duration(with.path("ttl"), step.at("/with/ttl"));
+        Duration max =
+            with.has("maxTtl") ? duration(with.path("maxTtl"), step.at("/with/maxTtl")) : ttl;
+        Duration heartbeat =
+            with.has("heartbeatTimeout")
+                ? duration(with.path("heartbeatTimeout"), step.at("/with/heartbeatTimeout"))
+                : LeaseStep.DEFAULT_HEARTBEAT_TIMEOUT;
+        if (ttl.compareTo(max) > 0) {
+          reporter.value(
+              Category.SEMANTIC,
+              step.at("/with/ttl"),
+              "the lease ttl "
+                  + ParamValues.show(with.path("ttl"))
+                  + " is longer than its maxTtl "
+                  + ParamValues.show(with.path("maxTtl")));
+        }
+        yield new LeaseStep(step.id(), name, when, ttl, max, heartbeat);
+      }
       case ASSERT ->
           new AssertStep(
               step.id(), name, when, with.path("that").deepCopy(), with.path("message").asText(""));

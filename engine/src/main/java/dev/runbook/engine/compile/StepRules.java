@@ -59,6 +59,11 @@ final class StepRules {
       if (type.get().execution() == Execution.TIMER) {
         checkCompileTime(step, "/with/duration", "the wait duration");
       }
+      if (type.get().execution() == Execution.LEASE) {
+        for (String input : java.util.List.of("ttl", "maxTtl", "heartbeatTimeout")) {
+          checkCompileTime(step, "/with/" + input, "the lease " + input);
+        }
+      }
     }
   }
 

@@ -15,9 +15,10 @@ import com.fasterxml.jackson.databind.JsonNode;
   @JsonSubTypes.Type(value = ActivityStep.class, name = "activity"),
   @JsonSubTypes.Type(value = ApprovalStep.class, name = "approval"),
   @JsonSubTypes.Type(value = WaitStep.class, name = "wait"),
-  @JsonSubTypes.Type(value = AssertStep.class, name = "assert")
+  @JsonSubTypes.Type(value = AssertStep.class, name = "assert"),
+  @JsonSubTypes.Type(value = LeaseStep.class, name = "lease")
 })
-public sealed interface Step permits ActivityStep, ApprovalStep, WaitStep, AssertStep {
+public sealed interface Step permits ActivityStep, ApprovalStep, WaitStep, AssertStep, LeaseStep {
   String id();
 
   /** The summary shown in the Temporal UI and reports. */

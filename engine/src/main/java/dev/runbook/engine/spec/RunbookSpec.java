@@ -51,6 +51,14 @@ public record RunbookSpec(
         steps(root.path("finally"), "/finally", true));
   }
 
+  /**
+   * {@code environmentOrder: independent}: a run targets one environment alone (access runbooks:
+   * reaching prod must not go through stage first). Only allowed for steps that change no data.
+   */
+  public boolean independentEnvironments() {
+    return "independent".equals(source.tree().path("environmentOrder").asText());
+  }
+
   private static List<StepSpec> steps(JsonNode array, String pointer, boolean inFinally) {
     List<StepSpec> out = new ArrayList<>();
     if (!array.isArray()) {

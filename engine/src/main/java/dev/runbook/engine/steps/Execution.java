@@ -9,5 +9,10 @@ public enum Execution {
   /** A durable timer. */
   TIMER,
   /** A deterministic check evaluated in the workflow itself. */
-  ASSERT
+  ASSERT,
+  /**
+   * Temporary access held by the workflow until released, expired or abandoned (heartbeats
+   * stopped), driven by the {@code lease} update.
+   */
+  LEASE
 }

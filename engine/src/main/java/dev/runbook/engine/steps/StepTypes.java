@@ -71,7 +71,7 @@ public final class StepTypes {
             minute));
     activity("aws.ec2.revoke-ingress", "aws.ec2", minute, List.of("revoked", "reason"));
     activity("aws.secrets.get", "aws.secrets", minute, List.of("handle", "secretId", "arn"));
-    activity("ssh.tunnel", "ssh", minute, List.of("host", "port"));
+    activity("ssh.tunnel", "ssh", minute, List.of("host", "port", "tunnel"));
     // data
     register(
         new StepType(
@@ -214,6 +214,18 @@ public final class StepTypes {
             Execution.TIMER,
             "control",
             List.of(),
+            List.of(),
+            List.of(),
+            Optional.empty(),
+            ApprovalRule.REFUSED,
+            false,
+            Duration.ZERO));
+    register(
+        new StepType(
+            "lease",
+            Execution.LEASE,
+            "control",
+            List.of("holder", "endedBy", "expiresAt", "extensions"),
             List.of(),
             List.of(),
             Optional.empty(),

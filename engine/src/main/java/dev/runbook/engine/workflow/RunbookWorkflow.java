@@ -33,4 +33,14 @@ public interface RunbookWorkflow {
 
   @QueryMethod(name = "view")
   RunView view();
+
+  /**
+   * Heartbeat, extend or release the lease the run holds now ({@code uses: lease}); the validator
+   * refuses when no lease is held, it is someone else's, or it is at its maximum.
+   */
+  @UpdateMethod(name = "lease")
+  LeaseAnswer lease(LeaseRequest request);
+
+  @UpdateValidatorMethod(updateName = "lease")
+  void validateLease(LeaseRequest request);
 }

@@ -11,6 +11,7 @@ import dev.runbook.engine.plan.ApprovalPolicy;
 import dev.runbook.engine.plan.ApprovalStep;
 import dev.runbook.engine.plan.AssertStep;
 import dev.runbook.engine.plan.Compensation;
+import dev.runbook.engine.plan.LeaseStep;
 import dev.runbook.engine.plan.Plan;
 import dev.runbook.engine.plan.PlanJson;
 import dev.runbook.engine.plan.RetryPolicy;
@@ -54,6 +55,8 @@ public class RunbookWorkflowImpl implements RunbookWorkflow {
 
   static final String SQL_PREVIEW = "sql-preview";
 
+  static final String LEASE_STEP = "lease-step";
+
   /** Step types that preview their change (done and rolled back) before applying it. */
   static final java.util.Set<String> PREVIEWED = java.util.Set.of("sql.change");
 
@@ -73,6 +76,7 @@ public class RunbookWorkflowImpl implements RunbookWorkflow {
   private CancellationScope main;
   private CancelRequest cancelRequest;
   private final List<TargetLockWorkflow> locks = new ArrayList<>();
+  private LeaseState lease;
 
   /** An undo registered before its step acted, with the scope to resolve its inputs in. */
   private record PendingUndo(Stage stage, ActivityStep step, RunScope scope) {}
@@ -295,6 +299,13 @@ public class RunbookWorkflowImpl implements RunbookWorkflow {
             .get();
         summary = "waited " + wait.duration();
       }
+      case LeaseStep held -> {
+        Workflow.getVersion(LEASE_STEP, Workflow.DEFAULT_VERSION, 1); // only new plans hold leases
+        lease = new LeaseState(held, request.launcher(), Workflow.currentTimeMillis());
+        LeaseState.Ending ending = lease.hold();
+        outputs = lease.outputs(ending);
+        summary = lease.summary(ending, Workflow.currentTimeMillis());
+      }
       case AssertStep check -> {
         boolean holds;
         try {
@@ -511,6 +522,26 @@ public class RunbookWorkflowImpl implements RunbookWorkflow {
   }
 
   @Override
+  public void validateLease(LeaseRequest leaseRequest) {
+    if (lease == null) {
+      throw new IllegalArgumentException(
+          "the run holds no lease now"
+              + (currentStep.isEmpty() ? "" : " (it is at step " + currentStep + ")"));
+    }
+    lease
+        .refusal(leaseRequest)
+        .ifPresent(
+            reason -> {
+              throw new IllegalArgumentException(reason);
+            });
+  }
+
+  @Override
+  public LeaseAnswer lease(LeaseRequest leaseRequest) {
+    return lease.apply(leaseRequest, Workflow.currentTimeMillis());
+  }
+
+  @Override
   public void cancel(CancelRequest cancel) {
     if (cancelRequest == null) {
       cancelRequest = cancel;
@@ -713,6 +744,7 @@ public class RunbookWorkflowImpl implements RunbookWorkflow {
       case ApprovalStep a -> "approval";
       case WaitStep w -> "wait";
       case AssertStep a -> "assert";
+      case LeaseStep l -> "lease";
     };
   }
 

@@ -27,7 +27,7 @@ class StepTypesTest {
             });
 
     assertEquals(registered, inSchema.stream().sorted().toList());
-    assertEquals(24, registered.size());
+    assertEquals(25, registered.size());
   }
 
   @Test

@@ -273,5 +273,15 @@ class HistoryReplayTest {
     public RunView view() {
       return interpreter.view();
     }
+
+    @Override
+    public LeaseAnswer lease(LeaseRequest request) {
+      return interpreter.lease(request);
+    }
+
+    @Override
+    public void validateLease(LeaseRequest request) {
+      interpreter.validateLease(request);
+    }
   }
 }

@@ -152,6 +152,28 @@ final class HistoryScenarios {
           with: { text: "drained" }
       """;
 
+  /** An address allowed, a lease held for the launcher, the address revoked. */
+  static final String HOLD =
+      """
+      apiVersion: runbook/v1
+      kind: Runbook
+      metadata: { name: hold, version: 1 }
+      environments: [stage]
+      steps:
+        - id: allow
+          uses: aws.ec2.allow-ingress
+          with: { cidr: 203.0.113.7/32 }
+        - id: access
+          uses: lease
+          with: { ttl: 1h, maxTtl: 2h, heartbeatTimeout: 2m }
+        - id: revoke
+          uses: aws.ec2.revoke-ingress
+          with:
+            securityGroup: "${{ steps.allow.outputs.securityGroupId }}"
+            cidr: "${{ steps.allow.outputs.cidr }}"
+            port: "${{ steps.allow.outputs.port }}"
+      """;
+
   static final List<Scenario> ALL =
       List.of(
           new Scenario(
@@ -235,7 +257,26 @@ final class HistoryScenarios {
           new Scenario(
               "assert-failure", VERIFY, "stage", List.of(), (wf, plan) -> {}, RunStatus.FAILED),
           new Scenario(
-              "wait-step", DRAIN, "stage", List.of(), (wf, plan) -> {}, RunStatus.COMPLETED));
+              "wait-step", DRAIN, "stage", List.of(), (wf, plan) -> {}, RunStatus.COMPLETED),
+          new Scenario(
+              "lease-released",
+              HOLD,
+              "stage",
+              List.of(),
+              (wf, plan) -> {
+                String holder = RecordHistories.LAUNCHER;
+                LeaseWorkflowTest.awaitLease(wf, holder);
+                wf.lease(new LeaseRequest(LeaseRequest.Action.EXTEND, holder, 30 * 60_000L));
+                wf.lease(new LeaseRequest(LeaseRequest.Action.RELEASE, holder, 0));
+              },
+              RunStatus.COMPLETED),
+          new Scenario(
+              "lease-heartbeat-lost",
+              HOLD,
+              "stage",
+              List.of(),
+              (wf, plan) -> LeaseWorkflowTest.awaitLease(wf, RecordHistories.LAUNCHER),
+              RunStatus.COMPLETED));
 
   private static void approve(RunbookWorkflow wf, String gate, String who, Plan plan) {
     ApprovalAnswer answer =

@@ -98,8 +98,9 @@ final class ConnectionPools implements AutoCloseable {
     return new HikariDataSource(config);
   }
 
+  /** Where the pool connects is part of its key: a tunnel opened again may listen elsewhere. */
   private static String key(SqlTarget target) {
-    return target.environment() + "/" + target.name();
+    return target.environment() + "/" + target.name() + "@" + target.host() + ":" + target.port();
   }
 
   @Override

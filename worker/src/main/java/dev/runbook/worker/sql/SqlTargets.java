@@ -19,18 +19,48 @@ import java.util.Optional;
  * {@code localPort} (the SSH tunnel's end). The {@code local} secrets provider reads {@code
  * secrets.file} when the environment names one, else the embedded PostgreSQL's secrets file. {@link
  * Endpoint}s replace where a database is reached: {@code runbook dev} points the {@code local}
- * databases at its embedded PostgreSQL's port.
+ * databases at its embedded PostgreSQL's port. With a {@link Route} (the worker's SSH tunnel pool),
+ * a {@code via: jump-box} database is reached through a tunnel to its endpoint and port instead,
+ * opened or borrowed each time {@link #get} is asked for it.
  */
 public final class SqlTargets {
   /** Where a database is reached instead of what its environment file says. */
   public record Endpoint(String host, int port) {}
 
+  /** Reaches a {@code via: jump-box} database: the local end of a tunnel to {@code remote}. */
+  @FunctionalInterface
+  public interface Route {
+    /** Opens or borrows the tunnel; failures are typed {@code ApplicationFailure}s. */
+    Endpoint open(String environment, String database, Endpoint remote);
+  }
+
   private final Map<String, SqlTarget> targets;
   private final Map<String, RestoredCopies> copies;
+  private final Map<String, Endpoint> viaJumpBox;
+  private final Map<String, CredentialSource> credentials;
+  private final Route route;
 
-  private SqlTargets(Map<String, SqlTarget> targets, Map<String, RestoredCopies> copies) {
+  private SqlTargets(
+      Map<String, SqlTarget> targets,
+      Map<String, RestoredCopies> copies,
+      Map<String, Endpoint> viaJumpBox,
+      Map<String, CredentialSource> credentials,
+      Route route) {
     this.targets = targets;
     this.copies = copies;
+    this.viaJumpBox = viaJumpBox;
+    this.credentials = credentials;
+    this.route = route;
+  }
+
+  /** The same targets, with {@code via: jump-box} databases reached through {@code route}. */
+  public SqlTargets withRoute(Route tunnels) {
+    return new SqlTargets(targets, copies, viaJumpBox, credentials, tunnels);
+  }
+
+  /** The secrets provider of {@code environment} (e.g. for an SSH key's passphrase). */
+  public CredentialSource credentials(String environment) {
+    return credentials.getOrDefault(environment, unavailable(environment, "(none)"));
   }
 
   /**
@@ -40,7 +70,7 @@ public final class SqlTargets {
   public SqlTargets withRestoredCopies(String environment, RestoredCopies resolver) {
     Map<String, RestoredCopies> more = new LinkedHashMap<>(copies);
     more.put(environment, resolver);
-    return new SqlTargets(targets, Map.copyOf(more));
+    return new SqlTargets(targets, Map.copyOf(more), viaJumpBox, credentials, route);
   }
 
   /**
@@ -85,9 +115,12 @@ public final class SqlTargets {
       Map<String, Endpoint> overrides,
       Map<String, CredentialSource> credentials) {
     Map<String, SqlTarget> targets = new LinkedHashMap<>();
+    Map<String, Endpoint> viaJumpBox = new LinkedHashMap<>();
+    Map<String, CredentialSource> sources = new LinkedHashMap<>();
     for (EnvironmentSpec env : environments) {
       CredentialSource source =
           credentials.getOrDefault(env.name(), unavailable(env.name(), provider(env)));
+      sources.put(env.name(), source);
       env.databases()
           .forEach(
               (name, db) -> {
@@ -102,6 +135,12 @@ public final class SqlTargets {
                 if (override != null) {
                   host = override.host();
                   port = override.port();
+                } else if (via.equals("jump-box")) {
+                  viaJumpBox.put(
+                      env.name() + "/" + name,
+                      new Endpoint(
+                          text(db, "endpoint").orElse(""),
+                          db.path("port").asInt(defaultPort(text(db, "engine").orElse("")))));
                 }
                 List<String> sensitive = new ArrayList<>();
                 db.path("sensitiveColumns").forEach(c -> sensitive.add(c.asText()));
@@ -120,7 +159,7 @@ public final class SqlTargets {
                         source));
               });
     }
-    return new SqlTargets(targets, Map.of());
+    return new SqlTargets(targets, Map.of(), viaJumpBox, sources, null);
   }
 
   /**
@@ -150,7 +189,10 @@ public final class SqlTargets {
           problems.get(0).format() + "; `runbook validate " + dir + "` lists every problem");
     }
     return fromEnvironments(
-        envs.values().stream().map(ValidatedEnvironment::spec).toList(), overrides, localSecrets);
+        envs.values().stream().map(ValidatedEnvironment::spec).toList(),
+        overrides,
+        localSecrets,
+        awsSecrets);
   }
 
   /** As {@link #fromDirectory}, for environment files already read. */
@@ -158,6 +200,15 @@ public final class SqlTargets {
       List<EnvironmentSpec> environments,
       Map<String, Endpoint> overrides,
       CredentialSource localSecrets) {
+    return fromEnvironments(environments, overrides, localSecrets, Map.of());
+  }
+
+  /** As {@link #fromDirectory} with AWS secrets, for environment files already read. */
+  public static SqlTargets fromEnvironments(
+      List<EnvironmentSpec> environments,
+      Map<String, Endpoint> overrides,
+      CredentialSource localSecrets,
+      Map<String, CredentialSource> awsSecrets) {
     Map<String, CredentialSource> credentials = new LinkedHashMap<>();
     for (EnvironmentSpec env : environments) {
       if (provider(env).equals("local")) {
@@ -190,6 +241,20 @@ public final class SqlTargets {
               + " in environment "
               + environment
               + (known.isEmpty() ? "" : " (there: " + String.join(", ", known) + ")"));
+    }
+    Endpoint remote = viaJumpBox.get(environment + "/" + name);
+    if (route != null && remote != null) {
+      Endpoint local = route.open(environment, name, remote);
+      return new SqlTarget(
+          target.environment(),
+          target.name(),
+          target.engine(),
+          local.host(),
+          local.port(),
+          target.database(),
+          target.secretId(),
+          target.sensitiveColumns(),
+          target.credentials());
     }
     return target;
   }
