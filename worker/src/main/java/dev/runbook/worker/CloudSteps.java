@@ -14,12 +14,12 @@ import dev.runbook.worker.exec.ProcessExecActivities;
 import dev.runbook.worker.local.cloud.LocalCloud;
 import dev.runbook.worker.notify.SecretStrings;
 import dev.runbook.worker.notify.SlackNotifyActivities;
-import dev.runbook.worker.ssh.SshTunnelActivities;
-import dev.runbook.worker.ssh.TunnelPool;
 import dev.runbook.worker.sql.CredentialSource;
 import dev.runbook.worker.sql.JdbcSqlActivities;
 import dev.runbook.worker.sql.SqlSettings;
 import dev.runbook.worker.sql.SqlTargets;
+import dev.runbook.worker.ssh.SshTunnelActivities;
+import dev.runbook.worker.ssh.TunnelPool;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -29,11 +29,11 @@ import java.util.function.Consumer;
 
 /**
  * The step implementations of each environment: {@code notify} (Slack or the log), the SQL steps
- * ({@code via: jump-box} databases through the worker's tunnel pool), {@code ssh.tunnel} and
- * {@code exec} everywhere, and the cloud steps ({@code aws.*}) of the environment's {@code
- * provider}: {@code local} gets {@link LocalCloud} (snapshots and restores as PostgreSQL copies,
- * EC2 simulated), {@code aws} the AWS SDK implementations over one client set per environment,
- * whose Secrets Manager also serves the SQL steps' credentials and the webhook URL.
+ * ({@code via: jump-box} databases through the worker's tunnel pool), {@code ssh.tunnel} and {@code
+ * exec} everywhere, and the cloud steps ({@code aws.*}) of the environment's {@code provider}:
+ * {@code local} gets {@link LocalCloud} (snapshots and restores as PostgreSQL copies, EC2
+ * simulated), {@code aws} the AWS SDK implementations over one client set per environment, whose
+ * Secrets Manager also serves the SQL steps' credentials and the webhook URL.
  */
 public final class CloudSteps {
   private CloudSteps() {}
@@ -113,7 +113,8 @@ public final class CloudSteps {
     }
     JdbcSqlActivities jdbc = new JdbcSqlActivities(reachable, settings);
     Map<String, SecretStrings> webhookSecrets = new LinkedHashMap<>();
-    aws.forEach((env, clients) -> webhookSecrets.put(env, new SecretsManagerStrings(clients.secrets())));
+    aws.forEach(
+        (env, clients) -> webhookSecrets.put(env, new SecretsManagerStrings(clients.secrets())));
     List<Object> everywhere =
         List.of(
             SlackNotifyActivities.forEnvironments(environments, webhookSecrets, out),
@@ -123,7 +124,8 @@ public final class CloudSteps {
     Map<String, List<Object>> steps = new LinkedHashMap<>();
     for (EnvironmentSpec env : environments) {
       List<Object> list = new ArrayList<>(everywhere);
-      list.addAll(forEnvironment(env, local.get(env.name()), jdbc, aws.get(env.name()), awsSettings));
+      list.addAll(
+          forEnvironment(env, local.get(env.name()), jdbc, aws.get(env.name()), awsSettings));
       steps.put(env.name(), List.copyOf(list));
     }
     return steps;

@@ -254,6 +254,7 @@ public final class SqlTargets {
           target.database(),
           target.secretId(),
           target.sensitiveColumns(),
+          target.engineSchema(),
           target.credentials());
     }
     return target;

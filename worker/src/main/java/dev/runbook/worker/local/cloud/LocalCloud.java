@@ -91,6 +91,7 @@ public final class LocalCloud implements RestoredCopies {
         entry.database(),
         live.secretId(),
         live.sensitiveColumns(),
+        live.engineSchema(),
         live.credentials());
   }
 
