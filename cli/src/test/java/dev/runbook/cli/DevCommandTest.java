@@ -98,9 +98,9 @@ class DevCommandTest {
             data in <data> (removed on stop)
             password (new at every start) in <data>/local-secrets.json (secretIds local/platform, local/invoicing) and <data>/pgpass
           worker polls runbook-control: the Runbook workflow (interpreter)
-          worker polls runbook-local (local): steps notify, sql.backup, sql.change, sql.export, sql.query, sql.restore, sql.terminate-sessions
-          worker polls runbook-prod (prod): steps notify, sql.backup, sql.change, sql.export, sql.query, sql.restore, sql.terminate-sessions
-          worker polls runbook-stage (stage): steps notify, sql.backup, sql.change, sql.export, sql.query, sql.restore, sql.terminate-sessions
+          worker polls runbook-local (local): steps flyway.info, flyway.migrate, flyway.repair, flyway.validate, notify, sql.backup, sql.change, sql.export, sql.query, sql.restore, sql.terminate-sessions
+          worker polls runbook-prod (prod): steps flyway.info, flyway.migrate, flyway.repair, flyway.validate, notify, sql.backup, sql.change, sql.export, sql.query, sql.restore, sql.terminate-sessions
+          worker polls runbook-stage (stage): steps flyway.info, flyway.migrate, flyway.repair, flyway.validate, notify, sql.backup, sql.change, sql.export, sql.query, sql.restore, sql.terminate-sessions
           connect from another terminal, e.g.:
             RUNBOOK_USER=carol runbook run runbooks/demo.yaml --env local -p ticket=DEMO-1 --address 127.0.0.1:<port>
             RUNBOOK_USER=bob runbook approve <run id> --address 127.0.0.1:<port>

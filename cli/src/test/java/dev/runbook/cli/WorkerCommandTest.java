@@ -39,7 +39,7 @@ class WorkerCommandTest {
           """
           worker for local on 127.0.0.1:<port> (namespace default) as ops
             polls runbook-control: the Runbook workflow (interpreter)
-            polls runbook-local (local): steps notify, sql.backup, sql.change, sql.export, sql.query, sql.restore, sql.terminate-sessions
+            polls runbook-local (local): steps flyway.info, flyway.migrate, flyway.repair, flyway.validate, notify, sql.backup, sql.change, sql.export, sql.query, sql.restore, sql.terminate-sessions
             other step types fail at once: their implementations arrive with their issues
           ready; SIGTERM or Ctrl-C stops it
           """,

@@ -55,7 +55,7 @@ class WorkerMainTest {
           text);
       assertTrue(
           text.contains(
-              "  polls runbook-stage (stage): steps notify, sql.backup, sql.change, sql.export, sql.query, sql.restore, sql.terminate-sessions\n"),
+              "  polls runbook-stage (stage): steps flyway.info, flyway.migrate, flyway.repair, flyway.validate, notify, sql.backup, sql.change, sql.export, sql.query, sql.restore, sql.terminate-sessions\n"),
           text);
       assertTrue(text.endsWith("worker stopped\n"), text);
     }

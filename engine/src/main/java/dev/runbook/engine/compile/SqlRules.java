@@ -9,7 +9,6 @@ import dev.runbook.engine.spec.ParamType;
 import dev.runbook.engine.spec.RunbookSpec;
 import dev.runbook.engine.spec.StepSpec;
 import dev.runbook.engine.sql.SqlAnalysis;
-import dev.runbook.engine.sql.SqlContext;
 import dev.runbook.engine.sql.SqlFinding;
 import dev.runbook.engine.sql.SqlGuard;
 import dev.runbook.engine.steps.SqlInput;
@@ -96,7 +95,12 @@ final class SqlRules {
     if (param == null || param.type() == null) {
       return; // unknown params are reported by the reference rules
     }
-    String needed = input.context() == SqlContext.CHANGE ? "dml" : "select";
+    String needed =
+        switch (input.context()) {
+          case CHANGE -> "dml";
+          case MIGRATION -> "migration";
+          case QUERY -> "select";
+        };
     if (param.type() != ParamType.SQL) {
       reporter.inside(
           Category.SQL,

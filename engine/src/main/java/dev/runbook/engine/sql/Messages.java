@@ -61,6 +61,11 @@ final class Messages {
     return "a change must be a single INSERT, UPDATE, DELETE or MERGE, found a nested " + found;
   }
 
+  /** Rule 7 for a migration statement (the revert of a failed migration). */
+  static String migrationMustBeDdlOrDml(String found) {
+    return "a migration statement must be DDL, INSERT, UPDATE, DELETE or MERGE, found " + found;
+  }
+
   /** Rule 8, a write or lock inside a query. */
   static String queryMayNotContain(String what) {
     return "a read-only query may not contain " + what;
