@@ -131,6 +131,12 @@ final class SqlRules {
     if (names.isEmpty()) {
       return;
     }
+    if (input.bindPointer() == null) {
+      for (String name : names) {
+        reporter.value(Category.SQL, pointer, ":" + name + ": this statement takes no bind values");
+      }
+      return;
+    }
     JsonNode bind = step.with().at(input.bindPointer());
     if (bind.isTextual()) {
       return; // a map param, checked when the plan is compiled

@@ -108,7 +108,7 @@ public final class SqlGuard {
     }
     if (parsed.error() != null || parsed.statements().isEmpty()) {
       if (context == SqlContext.MIGRATION && lead.is(Category.DDL)) {
-        return unparsedMigrationDdl(tokens, binds);
+        return unparsedMigrationDdl(lead, tokens, binds);
       }
       return unparsed(lead, binds, context, parsed.error());
     }
@@ -140,8 +140,12 @@ public final class SqlGuard {
    * in a migration statement; the token checks still apply: one statement (already counted), no
    * transaction control (already refused), no {@code ?}, no server functions outside the data.
    */
-  private static SqlAnalysis unparsedMigrationDdl(List<Token> tokens, List<String> binds) {
+  private static SqlAnalysis unparsedMigrationDdl(
+      Lead lead, List<Token> tokens, List<String> binds) {
     List<String> findings = new ArrayList<>();
+    if (lead.keyword().startsWith("TRUNCATE")) {
+      findings.add(Messages.MIGRATION_TRUNCATE);
+    }
     if (tokens.stream().anyMatch(t -> t.kind() == Kind.POSITIONAL_PARAM)) {
       findings.add(Messages.POSITIONAL);
     }
@@ -170,6 +174,9 @@ public final class SqlGuard {
     }
     List<String> writeWords = writeKeywords(tokens);
     if (context == SqlContext.MIGRATION) {
+      if (type == StatementType.DDL && lead.keyword().startsWith("TRUNCATE")) {
+        findings.add(Messages.MIGRATION_TRUNCATE);
+      }
       if (CHANGES.contains(type)) {
         findings.addAll(whereFindings(statement, scan));
         for (String nested : nestedWrites(type, writeWords, scan)) {

@@ -185,7 +185,7 @@ public final class StepTypes {
     migration(
         "flyway.repair",
         List.of("repaired", "reverted"),
-        List.of(new SqlInput("/revert", SqlContext.MIGRATION, "/bind")));
+        List.of(new SqlInput("/revert", SqlContext.MIGRATION, null)));
     // external tools
     activity("exec", "exec", hour, List.of("exitCode", "stdout", "stderr"));
     // control

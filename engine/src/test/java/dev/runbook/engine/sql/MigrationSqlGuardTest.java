@@ -63,5 +63,8 @@ class MigrationSqlGuardTest {
         findings("SELECT pg_sleep(1)").stream().filter(f -> f.startsWith("function")).toList());
     assertEquals(
         List.of("use :named bind parameters, not ?"), findings("DELETE FROM t WHERE a = ?"));
+    assertEquals(
+        List.of("TRUNCATE would delete every row: not allowed in a migration statement"),
+        findings("TRUNCATE TABLE invoices"));
   }
 }

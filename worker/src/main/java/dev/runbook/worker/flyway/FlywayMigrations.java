@@ -186,7 +186,14 @@ public final class FlywayMigrations implements FlywayActivities, AutoCloseable {
   public StepResult repair(StepRequest request) {
     JsonNode with = request.with();
     List<String> revert = new ArrayList<>();
-    with.path("revert").forEach(s -> revert.add(s.asText()));
+    // an entry that is null or empty (an optional sql param not given) reverts nothing
+    with.path("revert")
+        .forEach(
+            s -> {
+              if (s.isTextual() && !s.asText().isBlank()) {
+                revert.add(s.asText());
+              }
+            });
     Job job = job(request, c -> c);
     int reverted = 0;
     if (!revert.isEmpty()) {

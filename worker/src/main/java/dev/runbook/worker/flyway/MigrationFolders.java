@@ -28,9 +28,15 @@ final class MigrationFolders {
     if (locations.isMissingNode() || locations.isNull()) {
       names.add(database);
     } else if (locations.isArray() && !locations.isEmpty()) {
-      locations.forEach(l -> names.add(l.isTextual() ? l.asText() : l.toString()));
+      // an entry that is null or empty (an optional param not given) is the database's folder
+      locations.forEach(
+          l ->
+              names.add(
+                  l.isNull() || l.asText().isEmpty()
+                      ? database
+                      : l.isTextual() ? l.asText() : l.toString()));
     } else if (locations.isTextual()) {
-      names.add(locations.asText());
+      names.add(locations.asText().isEmpty() ? database : locations.asText());
     } else {
       throw FailureType.INVALID_PLAN.failure(
           "locations: expected a list of folders under the migrations root, got " + locations);
