@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.runbook.engine.activities.StepRequest;
 import dev.runbook.engine.activities.StepResult;
 import dev.runbook.engine.compile.Fixtures;
+import dev.runbook.engine.compile.ValidatedEnvironment;
 import dev.runbook.worker.local.Credentials;
 import dev.runbook.worker.local.LocalDatabases;
 import dev.runbook.worker.local.LocalPostgres;
@@ -74,6 +75,7 @@ final class FlywayServers {
   private static LocalPostgres postgres;
   private static MariaDbServer mariadb;
   private static SqlTargets targets;
+  private static ValidatedEnvironment environment;
   private static Path root;
   private static FlywayMigrations activities;
   private static final Map<String, Db> DBS = new java.util.LinkedHashMap<>();
@@ -145,7 +147,7 @@ final class FlywayServers {
           databases:
           %s
           teams:
-            db-leads: [alice, bob]
+            db-leads: [alice, bob, carol]
             db-team: [alice, bob, carol]
           approvals: { allowSelfApproval: false }
           """
@@ -156,11 +158,8 @@ final class FlywayServers {
               MARIA.contains(secretId.substring("local/".length()))
                   ? new Credentials("runbook", canary)
                   : local.fetch(secretId);
-      targets =
-          SqlTargets.of(
-              List.of(Fixtures.environment("local", env).spec()),
-              Map.of(),
-              Map.of(ENV, credentials));
+      environment = Fixtures.environment("local", env);
+      targets = SqlTargets.of(List.of(environment.spec()), Map.of(), Map.of(ENV, credentials));
       root = Files.createTempDirectory("runbook-migrations-");
       activities =
           new FlywayMigrations(targets, FlywaySettings.defaults().withMigrationsRoot(root));
@@ -194,6 +193,12 @@ final class FlywayServers {
   static SqlTargets targets() {
     start();
     return targets;
+  }
+
+  /** The environment {@code local} of these servers (no self-approval). */
+  static ValidatedEnvironment environment() {
+    start();
+    return environment;
   }
 
   static Path root() {
