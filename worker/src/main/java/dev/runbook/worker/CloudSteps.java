@@ -11,6 +11,8 @@ import dev.runbook.worker.aws.AwsSteps;
 import dev.runbook.worker.aws.SecretsManagerCredentialSource;
 import dev.runbook.worker.aws.SecretsManagerStrings;
 import dev.runbook.worker.exec.ProcessExecActivities;
+import dev.runbook.worker.flyway.FlywayMigrations;
+import dev.runbook.worker.flyway.FlywaySettings;
 import dev.runbook.worker.local.cloud.LocalCloud;
 import dev.runbook.worker.notify.SecretStrings;
 import dev.runbook.worker.notify.SlackNotifyActivities;
@@ -120,7 +122,8 @@ public final class CloudSteps {
             SlackNotifyActivities.forEnvironments(environments, webhookSecrets, out),
             jdbc,
             new SshTunnelActivities(tunnels, SshTunnelActivities.databases(environments)),
-            ProcessExecActivities.forEnvironments(environments, reachable));
+            ProcessExecActivities.forEnvironments(environments, reachable),
+            new FlywayMigrations(reachable, FlywaySettings.defaults()));
     Map<String, List<Object>> steps = new LinkedHashMap<>();
     for (EnvironmentSpec env : environments) {
       List<Object> list = new ArrayList<>(everywhere);

@@ -2,6 +2,8 @@ package dev.runbook.worker;
 
 import dev.runbook.engine.workflow.ControlWorker;
 import dev.runbook.engine.workflow.RunbookWorkflow;
+import dev.runbook.worker.flyway.FlywayMigrations;
+import dev.runbook.worker.flyway.FlywaySettings;
 import dev.runbook.worker.sql.JdbcSqlActivities;
 import dev.runbook.worker.sql.SqlSettings;
 import dev.runbook.worker.sql.SqlTargets;
@@ -55,14 +57,17 @@ public final class RunbookWorker implements AutoCloseable {
   }
 
   /**
-   * Every step implementation that exists today: {@code notify} written to {@code out}, and the SQL
-   * steps ({@code sql.*}) on the databases of {@code sql}. The SQL steps' connection pools are
+   * Every step implementation that exists today: {@code notify} written to {@code out}, the SQL
+   * steps ({@code sql.*}) and the migration steps ({@code flyway.*}, migrations under {@link
+   * FlywaySettings#defaults()}'s root) on the databases of {@code sql}. Their connection pools are
    * closed by {@link #close()}.
    */
   public static List<Object> availableActivities(
       java.util.function.Consumer<String> out, SqlTargets sql) {
     return List.of(
-        new LogNotifyActivities(out), new JdbcSqlActivities(sql, SqlSettings.defaults()));
+        new LogNotifyActivities(out),
+        new JdbcSqlActivities(sql, SqlSettings.defaults()),
+        new FlywayMigrations(sql, FlywaySettings.defaults()));
   }
 
   /**

@@ -36,7 +36,8 @@ final class ParamRules {
       onlyFor(param, node, "minLength", TEXTUAL);
       onlyFor(param, node, "maxLength", TEXTUAL);
       if (param.type() == ParamType.SQL && param.sqlKind() == null) {
-        reporter.value(Category.SEMANTIC, param.pointer(), "a sql param needs kind: select or dml");
+        reporter.value(
+            Category.SEMANTIC, param.pointer(), "a sql param needs kind: select, dml or migration");
       }
       if (param.pattern() != null) {
         try {

@@ -135,7 +135,12 @@ public final class ParamValues {
     if (!value.isTextual()) {
       return Outcome.bad(expected("one SQL statement", value));
     }
-    SqlContext context = "dml".equals(param.sqlKind()) ? SqlContext.CHANGE : SqlContext.QUERY;
+    SqlContext context =
+        switch (param.sqlKind() == null ? "" : param.sqlKind()) {
+          case "dml" -> SqlContext.CHANGE;
+          case "migration" -> SqlContext.MIGRATION;
+          default -> SqlContext.QUERY;
+        };
     SqlAnalysis analysis = SqlGuard.analyze(value.asText(), context);
     if (!analysis.ok()) {
       return new Outcome(null, analysis.findings().stream().map(f -> f.message()).toList());

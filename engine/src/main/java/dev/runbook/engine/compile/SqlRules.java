@@ -9,7 +9,6 @@ import dev.runbook.engine.spec.ParamType;
 import dev.runbook.engine.spec.RunbookSpec;
 import dev.runbook.engine.spec.StepSpec;
 import dev.runbook.engine.sql.SqlAnalysis;
-import dev.runbook.engine.sql.SqlContext;
 import dev.runbook.engine.sql.SqlFinding;
 import dev.runbook.engine.sql.SqlGuard;
 import dev.runbook.engine.steps.SqlInput;
@@ -96,7 +95,12 @@ final class SqlRules {
     if (param == null || param.type() == null) {
       return; // unknown params are reported by the reference rules
     }
-    String needed = input.context() == SqlContext.CHANGE ? "dml" : "select";
+    String needed =
+        switch (input.context()) {
+          case CHANGE -> "dml";
+          case MIGRATION -> "migration";
+          case QUERY -> "select";
+        };
     if (param.type() != ParamType.SQL) {
       reporter.inside(
           Category.SQL,
@@ -125,6 +129,12 @@ final class SqlRules {
   /** With a literal bind map, every :name must have a value there. */
   private void checkBinds(List<String> names, StepSpec step, SqlInput input, String pointer) {
     if (names.isEmpty()) {
+      return;
+    }
+    if (input.bindPointer() == null) {
+      for (String name : names) {
+        reporter.value(Category.SQL, pointer, ":" + name + ": this statement takes no bind values");
+      }
       return;
     }
     JsonNode bind = step.with().at(input.bindPointer());

@@ -304,7 +304,10 @@ final class StageCompiler {
   }
 
   private void checkBinds(StepSpec step, JsonNode with, SqlInput input) {
-    JsonNode bind = with.at(input.bindPointer());
+    JsonNode bind =
+        input.bindPointer() == null
+            ? com.fasterxml.jackson.databind.node.MissingNode.getInstance()
+            : with.at(input.bindPointer());
     if (bind.isTextual()) {
       return; // resolved when the step runs
     }
@@ -323,10 +326,21 @@ final class StageCompiler {
       String relative = input.pointer() + (sql.isArray() ? "/" + i : "");
       String pointer = step.at("/with" + relative);
       String sqlParam = wholeParam(step.with().at(relative));
-      String bindParam = wholeParam(step.with().at(input.bindPointer()));
-      String bindName = input.bindPointer().substring(1).replace('/', '.');
+      String bindParam =
+          input.bindPointer() == null ? null : wholeParam(step.with().at(input.bindPointer()));
+      String bindName =
+          input.bindPointer() == null ? null : input.bindPointer().substring(1).replace('/', '.');
       for (String name : SqlGuard.analyze(statement.asText(), input.context()).bindNames()) {
         if (bind.isObject() && bind.has(name)) {
+          continue;
+        }
+        if (bindName == null) { // a migration statement: DDL takes no bind parameters
+          String message = ":" + name + ": this statement takes no bind values";
+          if (sqlParam == null) {
+            reporter.value(Category.SQL, pointer, message);
+          } else {
+            reporter.diagnostics().add(PlanCompiler.flag(spec, "-p " + sqlParam, message));
+          }
           continue;
         }
         if (sqlParam == null && bindParam == null) {

@@ -10,7 +10,7 @@ import java.util.List;
  *
  * @param type null when the declaration names no known type (the schema reports it)
  * @param defaultValue null when there is no default
- * @param sqlKind {@code select} or {@code dml} for {@code sql} params
+ * @param sqlKind {@code select}, {@code dml} or {@code migration} for {@code sql} params
  */
 public record ParamSpec(
     String name,

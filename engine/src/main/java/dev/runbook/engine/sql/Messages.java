@@ -61,6 +61,15 @@ final class Messages {
     return "a change must be a single INSERT, UPDATE, DELETE or MERGE, found a nested " + found;
   }
 
+  /** Rule 7 for a migration statement (the revert of a failed migration). */
+  static String migrationMustBeDdlOrDml(String found) {
+    return "a migration statement must be DDL, INSERT, UPDATE, DELETE or MERGE, found " + found;
+  }
+
+  /** Rule 6 for a migration statement: TRUNCATE is a DELETE without WHERE. */
+  static final String MIGRATION_TRUNCATE =
+      "TRUNCATE would delete every row: not allowed in a migration statement";
+
   /** Rule 8, a write or lock inside a query. */
   static String queryMayNotContain(String what) {
     return "a read-only query may not contain " + what;

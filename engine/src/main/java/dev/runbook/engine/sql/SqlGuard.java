@@ -107,6 +107,9 @@ public final class SqlGuard {
           List.of(new SqlFinding(Messages.transactionControl(lead.keyword()))));
     }
     if (parsed.error() != null || parsed.statements().isEmpty()) {
+      if (context == SqlContext.MIGRATION && lead.is(Category.DDL)) {
+        return unparsedMigrationDdl(lead, tokens, binds);
+      }
       return unparsed(lead, binds, context, parsed.error());
     }
     return check(parsed.statements().getFirst(), lead, tokens, binds, context);
@@ -132,6 +135,27 @@ public final class SqlGuard {
     };
   }
 
+  /**
+   * Vendor DDL the parser cannot read (e.g. MySQL's {@code ALTER TABLE ... DROP INDEX}) is allowed
+   * in a migration statement; the token checks still apply: one statement (already counted), no
+   * transaction control (already refused), no {@code ?}, no server functions outside the data.
+   */
+  private static SqlAnalysis unparsedMigrationDdl(
+      Lead lead, List<Token> tokens, List<String> binds) {
+    List<String> findings = new ArrayList<>();
+    if (lead.keyword().startsWith("TRUNCATE")) {
+      findings.add(Messages.MIGRATION_TRUNCATE);
+    }
+    if (tokens.stream().anyMatch(t -> t.kind() == Kind.POSITIONAL_PARAM)) {
+      findings.add(Messages.POSITIONAL);
+    }
+    for (String function : calledFunctions(tokens, List.of())) {
+      findings.add(Messages.functionNotAllowed(function));
+    }
+    return new SqlAnalysis(
+        StatementType.DDL, binds, List.of(), findings.stream().map(SqlFinding::new).toList());
+  }
+
   private static SqlAnalysis check(
       Statement statement, Lead lead, List<Token> tokens, List<String> binds, SqlContext context) {
     StatementType type = typeOf(lead, statement);
@@ -145,11 +169,23 @@ public final class SqlGuard {
       scan.noteLock(select);
     }
     List<String> findings = new ArrayList<>();
-    if (type == StatementType.DDL) {
+    if (type == StatementType.DDL && context != SqlContext.MIGRATION) {
       findings.add(Messages.ddl(lead.is(Category.DDL) ? lead.keyword() : ddlName(statement)));
     }
     List<String> writeWords = writeKeywords(tokens);
-    if (context == SqlContext.CHANGE) {
+    if (context == SqlContext.MIGRATION) {
+      if (type == StatementType.DDL && lead.keyword().startsWith("TRUNCATE")) {
+        findings.add(Messages.MIGRATION_TRUNCATE);
+      }
+      if (CHANGES.contains(type)) {
+        findings.addAll(whereFindings(statement, scan));
+        for (String nested : nestedWrites(type, writeWords, scan)) {
+          findings.add(Messages.changeNestedWrite(nested));
+        }
+      } else if (type != StatementType.DDL) {
+        findings.add(Messages.migrationMustBeDdlOrDml(typeName(type, lead, statement)));
+      }
+    } else if (context == SqlContext.CHANGE) {
       if (CHANGES.contains(type)) {
         findings.addAll(whereFindings(statement, scan));
         for (String nested : nestedWrites(type, writeWords, scan)) {
@@ -179,7 +215,7 @@ public final class SqlGuard {
       findings.add(Messages.functionNotAllowed(function));
     }
     List<String> tables =
-        context == SqlContext.CHANGE ? writtenTables(statement) : distinctNames(scan.tables);
+        context == SqlContext.QUERY ? distinctNames(scan.tables) : writtenTables(statement);
     return new SqlAnalysis(
         type, binds, tables, findings.stream().distinct().map(SqlFinding::new).toList());
   }
@@ -190,9 +226,11 @@ public final class SqlGuard {
   }
 
   private static String notAllowedHere(String what, SqlContext context) {
-    return context == SqlContext.CHANGE
-        ? Messages.changeMustBeDml(what)
-        : Messages.queryMustBeSelect(what);
+    return switch (context) {
+      case CHANGE -> Messages.changeMustBeDml(what);
+      case MIGRATION -> Messages.migrationMustBeDdlOrDml(what);
+      case QUERY -> Messages.queryMustBeSelect(what);
+    };
   }
 
   // ---- statements and types

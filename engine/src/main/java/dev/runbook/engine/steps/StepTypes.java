@@ -188,10 +188,15 @@ public final class StepTypes {
             false,
             hour));
     // migrations
-    migration("flyway.migrate", List.of("applied", "pending", "failed", "currentVersion"));
-    migration("flyway.info", List.of("applied", "pending", "failed", "currentVersion"));
-    migration("flyway.validate", List.of("valid", "errors"));
-    migration("flyway.repair", List.of("repaired"));
+    migration(
+        "flyway.migrate", List.of("applied", "pending", "failed", "currentVersion"), List.of());
+    migration("flyway.info", List.of("applied", "pending", "failed", "currentVersion"), List.of());
+    migration("flyway.validate", List.of("valid", "errors"), List.of());
+    // the revert of a failed migration's partial changes: migration-class SQL (DDL allowed)
+    migration(
+        "flyway.repair",
+        List.of("repaired", "reverted"),
+        List.of(new SqlInput("/revert", SqlContext.MIGRATION, null)));
     // external tools
     activity(
         "exec", "exec", hour, List.of("exitCode", "stdout", "stderr", "truncated", "durationMs"));
@@ -265,14 +270,14 @@ public final class StepTypes {
             timeout));
   }
 
-  private static void migration(String name, List<String> outputs) {
+  private static void migration(String name, List<String> outputs, List<SqlInput> sqlInputs) {
     register(
         new StepType(
             name,
             ACTIVITY,
             "flyway",
             outputs,
-            List.of(),
+            sqlInputs,
             List.of(),
             Optional.empty(),
             ApprovalRule.REFUSED,

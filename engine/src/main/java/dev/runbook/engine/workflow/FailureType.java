@@ -36,7 +36,13 @@ public enum FailureType {
   /** The environment or worker is not set up for this step. */
   CONFIGURATION(false),
   /** The step failed for a reason not listed above. */
-  STEP_FAILED(false);
+  STEP_FAILED(false),
+  /**
+   * A schema migration failed (Flyway: a migration script, validation or repair); the message names
+   * the version, the script and the database error, and whether changes may be left behind. Added
+   * last so the order of the older names stays as recorded in histories.
+   */
+  MIGRATION_FAILED(false);
 
   private final boolean retryable;
 

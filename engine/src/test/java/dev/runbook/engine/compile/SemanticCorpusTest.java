@@ -378,7 +378,7 @@ class SemanticCorpusTest {
         """,
         at(
             "{ type: sql }",
-            "rb.yaml:5:11: semantic: $.params.change: a sql param needs kind: select or dml"),
+            "rb.yaml:5:11: semantic: $.params.change: a sql param needs kind: select, dml or migration"),
         at(
             "${{ params.change }}",
             "rb.yaml:12:21: sql: $.steps[0].with.statements[0]: param 'change' is sql of kind"

@@ -199,7 +199,7 @@ class SqlGuardTest {
   @MethodSource
   void ddl(String sql, String what) {
     String expected = "DDL (" + what + ") is only allowed in migration steps";
-    for (SqlContext context : SqlContext.values()) {
+    for (SqlContext context : List.of(QUERY, CHANGE)) { // MigrationSqlGuardTest: allowed there
       SqlAnalysis analysis = SqlGuard.analyze(sql, context);
       assertEquals(List.of(new SqlFinding(expected)), analysis.findings(), sql);
       assertEquals(StatementType.DDL, analysis.type());

@@ -16,9 +16,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * the target's {@link CredentialSource} for the user name and password each time it opens a
  * connection, so credentials are read at the point of use and a rotated secret is picked up by the
  * next connection. Idle connections are closed after {@link #IDLE}; {@link #close()} closes every
- * pool (the worker does on shutdown).
+ * pool (the worker does on shutdown). Public for the migration steps ({@code
+ * dev.runbook.worker.flyway}), which keep pools of their own.
  */
-final class ConnectionPools implements AutoCloseable {
+public final class ConnectionPools implements AutoCloseable {
   static final int MAX_CONNECTIONS = 4;
   static final Duration IDLE = Duration.ofSeconds(60);
 
@@ -27,12 +28,12 @@ final class ConnectionPools implements AutoCloseable {
   private final Duration connectTimeout;
   private volatile boolean closed;
 
-  ConnectionPools(Duration connectTimeout) {
+  public ConnectionPools(Duration connectTimeout) {
     this.connectTimeout = connectTimeout;
   }
 
   /** A connection to {@code target}; the caller closes it (back into the pool). */
-  Connection connect(SqlTarget target) throws SQLException {
+  public Connection connect(SqlTarget target) throws SQLException {
     if (closed) {
       throw new SQLException("the worker is stopping: its connection pools are closed", "08003");
     }
@@ -53,7 +54,7 @@ final class ConnectionPools implements AutoCloseable {
   }
 
   /** Secret values that must never appear in a message about {@code target}. */
-  List<String> secretsOf(SqlTarget target) {
+  public List<String> secretsOf(SqlTarget target) {
     Credentials credentials = lastUsed.get(key(target));
     List<String> secrets = new ArrayList<>();
     if (credentials != null) {

@@ -16,7 +16,7 @@ import org.postgresql.util.ServerErrorMessage;
  * server's primary message (no DETAIL with row values, no URL) and any known secret is cut out, so
  * a failure message never carries a credential.
  */
-final class SqlFailures {
+public final class SqlFailures {
   private SqlFailures() {}
 
   /** Timeouts in force, for messages. */
@@ -80,7 +80,7 @@ final class SqlFailures {
   }
 
   /** A failure to get a connection from the pool. */
-  static ApplicationFailure connect(SQLException e, SqlTarget target, List<String> secrets) {
+  public static ApplicationFailure connect(SQLException e, SqlTarget target, List<String> secrets) {
     Throwable cause = e;
     while (cause.getCause() != null) {
       cause = cause.getCause();
@@ -97,7 +97,7 @@ final class SqlFailures {
         "cannot connect to " + target.describe() + ": " + clean(primaryMessage(driver), secrets));
   }
 
-  static boolean isLockTimeout(String state, int code) {
+  public static boolean isLockTimeout(String state, int code) {
     return "55P03".equals(state) || code == 1205;
   }
 
@@ -119,7 +119,7 @@ final class SqlFailures {
         || code == 2013;
   }
 
-  static boolean isAuthentication(String state, int code) {
+  public static boolean isAuthentication(String state, int code) {
     return "28P01".equals(state) || "28000".equals(state) || code == 1045;
   }
 
@@ -157,7 +157,7 @@ final class SqlFailures {
   }
 
   /** {@code text} with every secret (and every long enough part of one) replaced by ***. */
-  static String clean(String text, List<String> secrets) {
+  public static String clean(String text, List<String> secrets) {
     String out = text == null ? "" : text;
     List<String> sorted = new ArrayList<>();
     for (String secret : secrets) {

@@ -21,8 +21,9 @@ import java.util.stream.Stream;
 /**
  * A real MariaDB server (Debian's {@code mariadb-server}, which .ci/run installs) on a free port of
  * 127.0.0.1 with a temporary data directory, for tests. A missing server is an error, never a skip.
+ * Public for the migration tests ({@code dev.runbook.worker.flyway}).
  */
-final class MariaDbServer implements AutoCloseable {
+public final class MariaDbServer implements AutoCloseable {
   final int port;
   final Path directory;
   private final Process process;
@@ -35,7 +36,7 @@ final class MariaDbServer implements AutoCloseable {
     this.rootPassword = rootPassword;
   }
 
-  static MariaDbServer start(String rootPassword) {
+  public static MariaDbServer start(String rootPassword) {
     Path mariadbd = binary("mariadbd", "/usr/sbin/mariadbd");
     Path installDb = binary("mariadb-install-db", "/usr/bin/mariadb-install-db");
     try {
@@ -104,7 +105,7 @@ final class MariaDbServer implements AutoCloseable {
   }
 
   /** Creates a database and a user that owns it. */
-  void createDatabase(String database, String user, String password) throws SQLException {
+  public void createDatabase(String database, String user, String password) throws SQLException {
     try (Connection c = root("mysql");
         Statement s = c.createStatement()) {
       s.execute("CREATE DATABASE IF NOT EXISTS `" + database + "`");
@@ -123,6 +124,11 @@ final class MariaDbServer implements AutoCloseable {
     p.setProperty("user", user);
     p.setProperty("password", password);
     return DriverManager.getConnection("jdbc:mariadb://127.0.0.1:" + port + "/" + database, p);
+  }
+
+  /** The port on 127.0.0.1. */
+  public int port() {
+    return port;
   }
 
   private void awaitReady() throws InterruptedException {
