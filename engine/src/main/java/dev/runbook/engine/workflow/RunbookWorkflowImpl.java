@@ -73,6 +73,7 @@ public class RunbookWorkflowImpl implements RunbookWorkflow {
   private CancellationScope main;
   private CancelRequest cancelRequest;
   private final List<TargetLockWorkflow> locks = new ArrayList<>();
+  private AuditTrail audit = AuditTrail.OFF;
 
   /** An undo registered before its step acted, with the scope to resolve its inputs in. */
   private record PendingUndo(Stage stage, ActivityStep step, RunScope scope) {}
@@ -90,6 +91,8 @@ public class RunbookWorkflowImpl implements RunbookWorkflow {
     runFacts.put("planHash", plan.hash());
     runFacts.put("ticket", runRequest.ticket());
     runFacts.put("environment", "");
+    audit = AuditTrail.begin(runRequest); // off for runs started before it existed
+    audit.flush(view(), false);
 
     RunStatus ending = null;
     if (!planIntact()) {
@@ -137,6 +140,7 @@ public class RunbookWorkflowImpl implements RunbookWorkflow {
     }
     Workflow.newDetachedCancellationScope(this::releaseLocks).run();
     Workflow.newDetachedCancellationScope(this::runFinally).run();
+    audit.flush(view(), true);
     return view();
   }
 
@@ -233,6 +237,7 @@ public class RunbookWorkflowImpl implements RunbookWorkflow {
   }
 
   private void runStep(Stage stage, Step step, RunScope scope) {
+    audit.flush(view(), false); // what the previous step did
     currentStep = step.id();
     long started = Workflow.currentTimeMillis();
     boolean runs;
@@ -373,8 +378,11 @@ public class RunbookWorkflowImpl implements RunbookWorkflow {
             approvedPreview);
     String name = StepRequest.PREVIEW.equals(phase) ? "preview " + step.name() : step.name();
     try {
-      return Workflow.newUntypedActivityStub(options(stage, name, step.timeout(), step.retry()))
-          .execute(step.uses(), StepResult.class, stepRequest);
+      StepResult result =
+          Workflow.newUntypedActivityStub(options(stage, name, step.timeout(), step.retry()))
+              .execute(step.uses(), StepResult.class, stepRequest);
+      audit.called(index, phase, with, result.outputs());
+      return result;
     } catch (ActivityFailure e) {
       failStep(
           index, scope, step, (StepRequest.PREVIEW.equals(phase) ? "preview: " : "") + describe(e));
@@ -538,7 +546,8 @@ public class RunbookWorkflowImpl implements RunbookWorkflow {
         List.copyOf(approvals),
         List.copyOf(compensations),
         failure,
-        List.copyOf(refusals));
+        List.copyOf(refusals),
+        audit.problem());
   }
 
   /** Runs the registered undos newest first; one failing does not stop the others. */
@@ -695,6 +704,7 @@ public class RunbookWorkflowImpl implements RunbookWorkflow {
     status = next;
     runFacts.put("status", next.name().toLowerCase());
     Workflow.upsertTypedSearchAttributes(RunSearchAttributes.RUN_STATUS.valueSet(next.name()));
+    audit.flush(view(), false);
   }
 
   private void upsertEnvironment() {
