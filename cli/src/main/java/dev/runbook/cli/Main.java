@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
       WatchCommand.class,
       ListCommand.class,
       CancelCommand.class,
+      AuditCommand.class,
       BackupsCommand.class,
       WorkerCommand.class,
       DevCommand.class,

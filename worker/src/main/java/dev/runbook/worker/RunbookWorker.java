@@ -1,5 +1,6 @@
 package dev.runbook.worker;
 
+import dev.runbook.engine.activities.AuditActivities;
 import dev.runbook.engine.workflow.ControlWorker;
 import dev.runbook.engine.workflow.RunbookWorkflow;
 import dev.runbook.worker.sql.JdbcSqlActivities;
@@ -71,10 +72,30 @@ public final class RunbookWorker implements AutoCloseable {
    */
   public static RunbookWorker start(
       WorkflowClient client, boolean control, Map<String, String> queues, List<Object> activities) {
+    return start(client, control, queues, activities, null);
+  }
+
+  /**
+   * Starts polling, the interpreter writing to an audit store.
+   *
+   * @param audit the audit activity of the control queue (e.g. {@code JdbcAuditActivities}); null:
+   *     no store, runs say so in their view
+   */
+  public static RunbookWorker start(
+      WorkflowClient client,
+      boolean control,
+      Map<String, String> queues,
+      List<Object> activities,
+      AuditActivities audit) {
     WorkerFactory factory = WorkerFactory.newInstance(client);
     if (control) {
       Worker worker = factory.newWorker(RunbookWorkflow.CONTROL_QUEUE);
-      ControlWorker.register(worker); // the interpreter, target locks and their helpers
+      // the interpreter, target locks and their helpers
+      if (audit == null) {
+        ControlWorker.register(worker);
+      } else {
+        ControlWorker.register(worker, audit);
+      }
     }
     List<String> types = stepTypes(activities);
     Map<String, String> polled = new LinkedHashMap<>(queues);
