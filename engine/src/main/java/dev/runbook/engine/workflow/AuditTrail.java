@@ -19,11 +19,12 @@ import org.slf4j.Logger;
  * step, on every status change and at the end, what changed since the last batch, as one local
  * activity (one marker in history per batch, no task queue round trip).
  *
- * <p>When the store fails: each batch is retried for up to {@link #BATCH_LIMIT}; then the run goes
- * on (an audit outage never stops a production procedure half-way), the records stay pending and
- * are sent again with the next batch, and the run's view says so in {@link RunView#audit()} (shown
- * by {@code runbook status}) and the worker logs it. {@code runbook audit} reads Temporal history
- * while it exists, so nothing is lost unless the store stays down past history's retention.
+ * <p>When the store fails: each batch is tried {@link #MAX_ATTEMPTS} times within {@link
+ * #BATCH_LIMIT}; then the run goes on (an audit outage never stops a production procedure
+ * half-way), the records stay pending and are sent again with the next batch, and the run's view
+ * says so in {@link RunView#audit()} (shown by {@code runbook status}) and the worker logs it.
+ * {@code runbook audit} reads Temporal history while it exists, so nothing is lost unless the store
+ * stays down past history's retention.
  */
 final class AuditTrail {
   /** The version marker of this change (see package-info). */
@@ -31,6 +32,9 @@ final class AuditTrail {
 
   /** How long one batch may take, retries included, before the run goes on without it. */
   static final Duration BATCH_LIMIT = Duration.ofSeconds(15);
+
+  /** Attempts per batch: a batch not stored is sent again with the next one anyway. */
+  static final int MAX_ATTEMPTS = 3;
 
   private static final Logger LOG = Workflow.getLogger(AuditTrail.class);
 
@@ -72,9 +76,9 @@ final class AuditTrail {
                 .setStartToCloseTimeout(Duration.ofSeconds(5))
                 .setRetryOptions(
                     RetryOptions.newBuilder()
-                        .setInitialInterval(Duration.ofMillis(500))
+                        .setInitialInterval(Duration.ofMillis(200))
                         .setBackoffCoefficient(2)
-                        .setMaximumInterval(Duration.ofSeconds(4))
+                        .setMaximumAttempts(MAX_ATTEMPTS)
                         .build())
                 .build());
     return new AuditTrail(request, store);
