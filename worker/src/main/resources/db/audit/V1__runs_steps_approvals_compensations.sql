@@ -11,8 +11,8 @@ CREATE TABLE audit_run (
   environment     text NOT NULL DEFAULT '',   -- the environment it reached
   launcher        text NOT NULL,
   ticket          text,
-  params          jsonb NOT NULL,
-  plan            jsonb NOT NULL,
+  params          json NOT NULL,              -- json, not jsonb: keeps the declared order
+  plan            json NOT NULL,
   plan_hash       text NOT NULL,
   status          text NOT NULL,
   failure         text NOT NULL DEFAULT '',

@@ -67,7 +67,7 @@ public final class JdbcAuditActivities implements AuditActivities, AutoCloseable
               "INSERT INTO audit_run (run_id, runbook, runbook_version, runbook_sha256, target,"
                   + " environment, launcher, ticket, params, plan, plan_hash, status, failure,"
                   + " started_at, ended_at, updated_at)"
-                  + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?, ?, ?, ?, now())"
+                  + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?::json, ?::json, ?, ?, ?, ?, ?, now())"
                   + " ON CONFLICT (run_id) DO NOTHING")) {
         s.setString(1, runId);
         s.setString(2, run.plan().runbook().name());
