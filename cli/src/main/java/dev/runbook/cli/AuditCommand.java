@@ -82,6 +82,11 @@ final class AuditCommand extends ClientCommand implements Callable<Integer> {
               + " while it has the run, else the audit store).")
   Source from;
 
+  @Option(
+      names = "--no-plan",
+      description = "Leave the plan's JSON out of the report (its hash stays).")
+  boolean noPlan;
+
   @Option(names = "--list", description = "List recent runs from the audit store instead.")
   boolean list;
 
@@ -128,9 +133,9 @@ final class AuditCommand extends ClientCommand implements Callable<Integer> {
     RunAudit report = read(run);
     String text =
         switch (format) {
-          case md -> AuditMarkdown.render(report);
-          case json -> AuditJson.render(report);
-          case html -> AuditHtml.render(report);
+          case md -> AuditMarkdown.render(report, !noPlan);
+          case json -> AuditJson.render(report, !noPlan);
+          case html -> AuditHtml.render(report, !noPlan);
         };
     emit(text);
     return ExitCode.OK.code();

@@ -27,6 +27,11 @@ final class AuditHtml {
   private AuditHtml() {}
 
   static String render(RunAudit run) {
+    return render(run, true);
+  }
+
+  /** With or without the plan's JSON (its hash is always shown). */
+  static String render(RunAudit run, boolean withPlan) {
     StringBuilder h = new StringBuilder();
     h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
         .append("<title>Audit of run ")

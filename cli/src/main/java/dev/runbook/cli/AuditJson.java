@@ -23,8 +23,17 @@ final class AuditJson {
   }
 
   static String render(RunAudit run) {
+    return render(run, true);
+  }
+
+  /** With or without the plan's JSON (its hash is always there). */
+  static String render(RunAudit run, boolean withPlan) {
+    ObjectNode tree = tree(run);
+    if (!withPlan) {
+      tree.remove("plan");
+    }
     try {
-      return MAPPER.writeValueAsString(tree(run)) + "\n";
+      return MAPPER.writeValueAsString(tree) + "\n";
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalStateException("a report always serialises", e);
     }

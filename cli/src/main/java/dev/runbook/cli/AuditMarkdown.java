@@ -14,6 +14,11 @@ final class AuditMarkdown {
   private AuditMarkdown() {}
 
   static String render(RunAudit run) {
+    return render(run, true);
+  }
+
+  /** With or without the plan's JSON (its hash is always shown). */
+  static String render(RunAudit run, boolean withPlan) {
     List<String> l = new ArrayList<>();
     l.add("# Audit of run " + run.runId());
     l.add("");
@@ -173,6 +178,9 @@ final class AuditMarkdown {
                 + " |");
       }
     }
+    if (!withPlan) {
+      return String.join("\n", l) + "\n";
+    }
     l.add("");
     l.add("## Plan");
     l.add("");
@@ -181,9 +189,13 @@ final class AuditMarkdown {
             + run.planHash()
             + "`.");
     l.add("");
+    l.add("<details><summary>plan JSON</summary>");
+    l.add("");
     l.add("```json");
     l.add(run.plan().toPrettyString());
     l.add("```");
+    l.add("");
+    l.add("</details>");
     return String.join("\n", l) + "\n";
   }
 

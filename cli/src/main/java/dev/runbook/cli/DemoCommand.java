@@ -218,9 +218,13 @@ final class DemoCommand implements Callable<Integer> {
         command(REVIEWER, (id, gate) -> {}, "audit", "--list", "--since", "1h"),
         ExitCode.OK);
     say("");
-    say("The report of the first run (--format html gives one page to attach to a ticket):");
+    say("The report of the first run (without --no-plan it ends with the exact plan as JSON;");
+    say("--format html gives one page to attach to a ticket):");
     say("");
-    expect("audit works", command(REVIEWER, (id, gate) -> {}, "audit", first), ExitCode.OK);
+    expect(
+        "audit works",
+        command(REVIEWER, (id, gate) -> {}, "audit", first, "--no-plan"),
+        ExitCode.OK);
   }
 
   /** An embedded PostgreSQL on a free port holding only the audit store. */

@@ -122,6 +122,7 @@ class StatusCommandTest {
             """
             approvals
               <time>  gate local/ok approved by alice: first
+            audit      not recorded: the worker running this run has no audit store configured
             """),
         out);
   }
