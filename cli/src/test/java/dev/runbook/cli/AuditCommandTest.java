@@ -383,6 +383,52 @@ class AuditCommandTest {
   }
 
   @Test
+  void aWorkerGivenABadAuditStoreSaysSoInOneLine() {
+    assertEquals(
+        new Cli.Result(
+            2,
+            "",
+            "runbook: --audit-db-url mysql://db/audit: expected a PostgreSQL JDBC URL"
+                + " (jdbc:postgresql://...)\n"),
+        Cli.run(
+            CliContext.of(temporal.env("dana")),
+            "worker",
+            "--env",
+            "local",
+            "--environments",
+            dir.resolve("environments").toString(),
+            "--audit-db-url",
+            "mysql://db/audit"));
+    Cli.Result unreachable =
+        Cli.run(
+            CliContext.of(
+                Map.of(
+                    "TEMPORAL_ADDRESS",
+                    temporal.address(),
+                    AuditStoreConfig.PASSWORD_VARIABLE,
+                    "canary-password")),
+            "worker",
+            "--env",
+            "local",
+            "--environments",
+            dir.resolve("environments").toString(),
+            "--audit-db-url",
+            "jdbc:postgresql://127.0.0.1:1/runbook_audit",
+            "--audit-db-user",
+            "runbook");
+    assertEquals(3, unreachable.exitCode(), unreachable.toString());
+    assertTrue(
+        unreachable
+            .err()
+            .startsWith(
+                "runbook: audit store jdbc:postgresql://127.0.0.1:1/runbook_audit as runbook:"
+                    + " cannot bring its schema up to date: "),
+        unreachable.err());
+    assertEquals(1, unreachable.err().lines().count(), unreachable.err());
+    assertFalse(unreachable.err().contains("canary-password"));
+  }
+
+  @Test
   void helpSaysWhatTheReportShowsAndWhereItComesFrom() {
     Cli.Result help = Cli.run("audit", "--help");
     assertEquals(0, help.exitCode());
