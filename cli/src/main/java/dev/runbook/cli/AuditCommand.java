@@ -151,16 +151,16 @@ final class AuditCommand extends ClientCommand implements Callable<Integer> {
         }
         looked.add("Temporal (namespace " + temporal.namespace() + ")");
       } catch (dev.runbook.worker.ConnectionFailedException e) {
-        if (from == Source.temporal) {
-          throw e;
+        if (from == Source.temporal || storeConfig(false) == null) {
+          throw e; // nowhere else to look: exit 3
         }
-        looked.add("Temporal (unreachable: " + e.getMessage() + ")");
+        looked.add("Temporal (unreachable)");
       }
     }
     if (from != Source.temporal) {
       AuditStoreConfig config = storeConfig(from == Source.store || looked.isEmpty());
       if (config != null) {
-        try (AuditStore store = AuditStore.open(config)) {
+        try (AuditStore store = AuditStore.openForReading(config)) {
           Optional<RunAudit> found = new AuditReader(store).read(id);
           if (found.isPresent()) {
             return found.get();
@@ -170,7 +170,13 @@ final class AuditCommand extends ClientCommand implements Callable<Integer> {
           throw new CliException(ExitCode.UNEXPECTED_STATE, e.getMessage());
         }
       } else {
-        looked.add("no audit store (--audit-db-url)");
+        throw new CliException(
+            ExitCode.INVALID_INPUT,
+            "no run "
+                + id
+                + " in "
+                + String.join(", nor in ", looked)
+                + "; no audit store to look in (--audit-db-url)");
       }
     }
     throw new CliException(
@@ -193,7 +199,7 @@ final class AuditCommand extends ClientCommand implements Callable<Integer> {
     }
     AuditStoreConfig config = storeConfig(true);
     List<AuditReader.RunLine> lines;
-    try (AuditStore store = AuditStore.open(config)) {
+    try (AuditStore store = AuditStore.openForReading(config)) {
       lines = new AuditReader(store).list(Instant.now().minus(age), env, limit);
     } catch (AuditStoreException e) {
       throw new CliException(ExitCode.UNEXPECTED_STATE, e.getMessage());

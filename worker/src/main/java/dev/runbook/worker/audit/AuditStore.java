@@ -7,6 +7,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
+import org.flywaydb.core.api.MigrationInfo;
 import org.flywaydb.core.api.MigrationVersion;
 
 /**
@@ -38,19 +39,36 @@ public final class AuditStore implements AutoCloseable {
     return open(config, null);
   }
 
+  /**
+   * Connects to a store a worker already set up, for reading: its schema is checked, never changed
+   * (a reader must not migrate the store under the workers writing to it).
+   */
+  public static AuditStore openForReading(AuditStoreConfig config) {
+    AuditStore store = new AuditStore(pool(config), config.describe());
+    String version;
+    try {
+      version = store.schemaVersion();
+    } catch (FlywayException e) {
+      store.close();
+      throw new AuditStoreException(
+          "audit store "
+              + config.describe()
+              + ": "
+              + AuditStoreException.firstLine(e.getMessage(), config.password()));
+    }
+    if (version.isEmpty()) {
+      store.close();
+      throw new AuditStoreException(
+          "audit store "
+              + config.describe()
+              + " has no audit schema yet: a worker started with --audit-db-url creates it");
+    }
+    return store;
+  }
+
   /** Connects and migrates up to {@code target} (a version such as "1"; null: the newest). */
   public static AuditStore open(AuditStoreConfig config, String target) {
-    HikariConfig hikari = new HikariConfig();
-    hikari.setPoolName("runbook-audit");
-    hikari.setJdbcUrl(config.url());
-    hikari.setUsername(config.user());
-    hikari.setPassword(config.password());
-    hikari.setMaximumPoolSize(2);
-    hikari.setMinimumIdle(0);
-    hikari.setIdleTimeout(Duration.ofSeconds(60).toMillis());
-    hikari.setConnectionTimeout(Duration.ofSeconds(5).toMillis());
-    hikari.setInitializationFailTimeout(-1); // fail on first use, with our message
-    HikariDataSource pool = new HikariDataSource(hikari);
+    HikariDataSource pool = pool(config);
     try {
       migrate(pool, target);
     } catch (FlywayException e) {
@@ -62,6 +80,20 @@ public final class AuditStore implements AutoCloseable {
               + AuditStoreException.firstLine(e.getMessage(), config.password()));
     }
     return new AuditStore(pool, config.describe());
+  }
+
+  private static HikariDataSource pool(AuditStoreConfig config) {
+    HikariConfig hikari = new HikariConfig();
+    hikari.setPoolName("runbook-audit");
+    hikari.setJdbcUrl(config.url());
+    hikari.setUsername(config.user());
+    hikari.setPassword(config.password());
+    hikari.setMaximumPoolSize(2);
+    hikari.setMinimumIdle(0);
+    hikari.setIdleTimeout(Duration.ofSeconds(60).toMillis());
+    hikari.setConnectionTimeout(Duration.ofSeconds(5).toMillis());
+    hikari.setInitializationFailTimeout(-1); // fail on first use, with our message
+    return new HikariDataSource(hikari);
   }
 
   private static void migrate(HikariDataSource pool, String target) {
@@ -82,16 +114,15 @@ public final class AuditStore implements AutoCloseable {
 
   /** The version of the store's schema, e.g. "2". */
   public String schemaVersion() {
-    MigrationVersion current =
+    MigrationInfo current =
         Flyway.configure()
             .dataSource(pool)
             .locations(LOCATION)
             .table(HISTORY_TABLE)
             .load()
             .info()
-            .current()
-            .getVersion();
-    return current == null ? "" : current.getVersion();
+            .current();
+    return current == null || current.getVersion() == null ? "" : current.getVersion().getVersion();
   }
 
   /** Where it is, for banners: the JDBC URL without credentials. */

@@ -170,5 +170,15 @@ class AuditStoreMigrationTest {
         e.getMessage().startsWith("audit store " + right.url() + " as runbook: "), e.getMessage());
     assertFalse(e.getMessage().contains("canary-not-the-password"), e.getMessage());
     assertFalse(e.getMessage().contains("\n"), e.getMessage());
+
+    // a reader never migrates: a store no worker has set up is refused, and stays empty
+    AuditStoreException empty =
+        assertThrows(AuditStoreException.class, () -> AuditStore.openForReading(right));
+    assertEquals(
+        "audit store "
+            + right.url()
+            + " as runbook has no audit schema yet: a worker started with --audit-db-url creates"
+            + " it",
+        empty.getMessage());
   }
 }
