@@ -223,6 +223,13 @@ class AuditCommandTest {
     if (postgres != null) {
       postgres.close();
     }
+    if (dir != null) {
+      try (var files = Files.walk(dir)) {
+        for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          Files.deleteIfExists(p);
+        }
+      }
+    }
   }
 
   private Cli.Result as(String user, String... args) {
