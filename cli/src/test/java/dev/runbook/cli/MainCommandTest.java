@@ -122,7 +122,7 @@ class MainCommandTest {
             List.of("--env=ENV", "--status=STATUS", "--runbook=NAME", "--limit=N")),
         Arguments.of(
             List.of("audit", "--help"),
-            "Usage: runbook audit [-hV] [--list] [--address=HOST:PORT]",
+            "Usage: runbook audit [-hV] [--list] [--no-plan] [--address=HOST:PORT]",
             List.of("RUN", "--format=<format>", "--out=FILE", "--since=AGE", "--audit-db-url")),
         Arguments.of(
             List.of("cancel", "--help"),
