@@ -9,6 +9,15 @@ import dev.runbook.worker.StopSignal;
 import dev.runbook.worker.TaskQueues;
 import dev.runbook.worker.TemporalConnection;
 import dev.runbook.worker.TemporalTarget;
+import dev.runbook.worker.audit.AuditReader;
+import dev.runbook.worker.audit.AuditStore;
+import dev.runbook.worker.audit.AuditStoreConfig;
+import dev.runbook.worker.audit.AuditStoreException;
+import dev.runbook.worker.audit.JdbcAuditActivities;
+import dev.runbook.worker.audit.LocalAuditStore;
+import dev.runbook.worker.audit.RunAudit;
+import dev.runbook.worker.local.LocalPostgres;
+import dev.runbook.worker.local.LocalPostgresException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.Writer;
@@ -18,6 +27,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
 import picocli.CommandLine.Command;
@@ -39,7 +49,9 @@ import picocli.CommandLine.Spec;
           + " process, then runs runbooks/demo.yaml twice on `local` through the same commands"
           + " people type: carol launches, her own approval is refused, bob approves, the run"
           + " completes; then a run whose check fails, undoes its announcement and runs"
-          + " finally. Prints the transcript; exit 0 when everything behaved as expected."
+          + " finally; then the audit report of the first run. An embedded PostgreSQL on a free"
+          + " port holds the audit store. Prints the transcript; exit 0 when everything behaved"
+          + " as expected."
     })
 final class DemoCommand implements Callable<Integer> {
   static final String LAUNCHER = "carol";
@@ -59,6 +71,7 @@ final class DemoCommand implements Callable<Integer> {
   private PrintWriter out;
   private String address;
   private CliContext context;
+  private Map<String, String> auditVariables = Map.of();
   private final List<String> unexpected = new ArrayList<>();
   private final List<String> notifications = new CopyOnWriteArrayList<>();
 
@@ -82,20 +95,35 @@ final class DemoCommand implements Callable<Integer> {
     stop.arm(Duration.ofSeconds(RunbookWorker.STOP_SECONDS + 10));
     try (LocalTemporal server = LocalTemporal.start(0);
         TemporalConnection connection =
-            TemporalTarget.local(server.port(), "runbook demo").connect()) {
+            TemporalTarget.local(server.port(), "runbook demo").connect();
+        LocalPostgres postgres = startAuditDatabase();
+        AuditStore audit = AuditStore.open(LocalAuditStore.config(postgres))) {
       LocalTemporal.registerSearchAttributes(connection);
       RunbookWorker worker =
           RunbookWorker.start(
               connection.client(),
               true,
               Map.of("local", queue),
-              RunbookWorker.availableActivities(notifications::add));
+              RunbookWorker.availableActivities(notifications::add),
+              new JdbcAuditActivities(audit));
       address = server.address();
+      AuditStoreConfig config = LocalAuditStore.config(postgres);
+      auditVariables =
+          Map.of(
+              AuditStoreConfig.URL_VARIABLE,
+              config.url(),
+              AuditStoreConfig.USER_VARIABLE,
+              config.user(),
+              AuditStoreConfig.PASSWORD_FILE_VARIABLE,
+              LocalAuditStore.writePasswordFile(postgres, config).toString());
       try {
         transcript(connection);
+        checkStore(audit);
       } finally {
         worker.close();
       }
+    } catch (LocalPostgresException | AuditStoreException e) {
+      throw new CliException(ExitCode.UNEXPECTED_STATE, e.getMessage());
     } finally {
       stop.done();
     }
@@ -119,7 +147,7 @@ final class DemoCommand implements Callable<Integer> {
     say("it uses approval, wait, assert and notify only. carol is on call and launches;");
     say("alice and bob are db-leads, the team that reviews on local. The commands below");
     say("are the ones you would type, with TEMPORAL_ADDRESS=" + address);
-    say("and RUNBOOK_USER set as shown.");
+    say("and RUNBOOK_USER set as shown (and RUNBOOK_AUDIT_DB_* naming the audit store).");
     String first = "demo-local-DEMO-1";
     String second = "demo-local-DEMO-2";
 
@@ -180,6 +208,51 @@ final class DemoCommand implements Callable<Integer> {
     say("");
     expect("list works", command(REVIEWER, (id, gate) -> {}, "list"), ExitCode.OK);
     check(connection, first, second);
+
+    section("4. The audit report, for a manager or a ticket");
+    say("The worker wrote both runs to the audit store (a database of the embedded");
+    say("PostgreSQL) as they went; it outlives Temporal's history. The overview:");
+    say("");
+    expect(
+        "audit --list works",
+        command(REVIEWER, (id, gate) -> {}, "audit", "--list", "--since", "1h"),
+        ExitCode.OK);
+    say("");
+    say("The report of the first run (without --no-plan it ends with the exact plan as JSON;");
+    say("--format html gives one page to attach to a ticket):");
+    say("");
+    expect(
+        "audit works",
+        command(REVIEWER, (id, gate) -> {}, "audit", first, "--no-plan"),
+        ExitCode.OK);
+  }
+
+  /** An embedded PostgreSQL on a free port holding only the audit store. */
+  private static LocalPostgres startAuditDatabase() {
+    return LocalPostgres.start(
+        new LocalPostgres.Options(0, List.of(LocalAuditStore.DATABASE), null));
+  }
+
+  /** The audit store holds both runs as they ended, with bob's approval. */
+  private void checkStore(AuditStore audit) {
+    AuditReader reader = new AuditReader(audit);
+    for (String[] expected :
+        List.of(
+            new String[] {"demo-local-DEMO-1", "COMPLETED"},
+            new String[] {"demo-local-DEMO-2", "FAILED"})) {
+      Optional<RunAudit> stored = reader.read(expected[0]);
+      if (stored.isEmpty() || !stored.get().status().equals(expected[1])) {
+        unexpected.add(
+            "the audit store has "
+                + expected[0]
+                + " "
+                + stored.map(RunAudit::status).orElse("nowhere")
+                + ", not "
+                + expected[1]);
+      } else if (stored.get().approvals().stream().noneMatch(a -> a.approver().equals(REVIEWER))) {
+        unexpected.add("the audit store has no approval by " + REVIEWER + " of " + expected[0]);
+      }
+    }
   }
 
   /** Checks the runs' records, not just exit codes. */
@@ -255,10 +328,10 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   private CliContext as(String user) {
-    return new CliContext(
-        Map.of("RUNBOOK_USER", user, "TEMPORAL_ADDRESS", address),
-        context.stop(),
-        (id, gate) -> {});
+    Map<String, String> env = new java.util.LinkedHashMap<>(auditVariables);
+    env.put("RUNBOOK_USER", user);
+    env.put("TEMPORAL_ADDRESS", address);
+    return new CliContext(Map.copyOf(env), context.stop(), (id, gate) -> {});
   }
 
   private static String quote(String... args) {

@@ -6,6 +6,11 @@ import dev.runbook.worker.StopSignal;
 import dev.runbook.worker.TaskQueues;
 import dev.runbook.worker.TemporalConnection;
 import dev.runbook.worker.TemporalTarget;
+import dev.runbook.worker.audit.AuditStore;
+import dev.runbook.worker.audit.AuditStoreConfig;
+import dev.runbook.worker.audit.AuditStoreException;
+import dev.runbook.worker.audit.JdbcAuditActivities;
+import dev.runbook.worker.audit.LocalAuditStore;
 import dev.runbook.worker.local.LocalDatabases;
 import dev.runbook.worker.local.LocalPostgres;
 import dev.runbook.worker.local.LocalPostgresException;
@@ -46,6 +51,8 @@ import picocli.CommandLine.Spec;
           + " it, and its cloud steps: aws.rds.snapshot and aws.rds.restore-pitr copy databases"
           + " there (CREATE DATABASE ... TEMPLATE), aws.rds.delete drops only a copy the run"
           + " made, aws.ec2.* are simulated."
+          + "%n%nIts database runbook_audit is the audit store: the interpreter records every run"
+          + " there as it goes; `runbook audit` reads it with the variables printed at start."
           + "%n%nCtrl-C or SIGTERM stops the workers, Temporal and PostgreSQL."
     })
 final class DevCommand implements Callable<Integer> {
@@ -127,14 +134,16 @@ final class DevCommand implements Callable<Integer> {
     try (LocalTemporal server = LocalTemporal.start(port);
         TemporalConnection connection =
             TemporalTarget.local(server.port(), "runbook dev").connect();
-        LocalPostgres postgres = local == null ? null : startPostgres(local)) {
+        LocalPostgres postgres = local == null ? null : startPostgres(local);
+        AuditStore audit = postgres == null ? null : openAudit(postgres)) {
       var attributes = LocalTemporal.registerSearchAttributes(connection);
       RunbookWorker worker =
           RunbookWorker.start(
               connection.client(),
               true,
               queues,
-              steps(line -> println(out, "worker: " + line), postgres)::get);
+              steps(line -> println(out, "worker: " + line), postgres)::get,
+              audit == null ? null : new JdbcAuditActivities(audit));
       String address = server.address();
       println(
           out,
@@ -143,6 +152,7 @@ final class DevCommand implements Callable<Integer> {
               + " (loopback only; in memory: runs are gone when it stops)");
       println(out, "namespace default, search attributes " + String.join(", ", attributes));
       describe(out, postgres);
+      describeAudit(out, postgres, audit);
       worker.describe().forEach(line -> println(out, "worker polls " + line));
       println(out, "connect from another terminal, e.g.:");
       println(
@@ -177,6 +187,9 @@ final class DevCommand implements Callable<Integer> {
     }
     Map<String, SqlTargets.Endpoint> overrides = new java.util.LinkedHashMap<>();
     for (LocalDatabases.Database database : postgres.databases()) {
+      if (database.equals(LocalAuditStore.DATABASE)) {
+        continue; // the engine's own database, not a target of runbooks
+      }
       overrides.put(
           LOCAL + "/" + database.name(), new SqlTargets.Endpoint("127.0.0.1", postgres.port()));
     }
@@ -187,7 +200,8 @@ final class DevCommand implements Callable<Integer> {
   private LocalPostgres startPostgres(LocalDatabases local) {
     int pg = pgPort == null ? local.port() : pgPort;
     try {
-      return LocalPostgres.start(new LocalPostgres.Options(pg, local.databases(), pgData));
+      return LocalPostgres.start(
+          new LocalPostgres.Options(pg, LocalAuditStore.with(local.databases()), pgData));
     } catch (LocalPostgresException e) {
       if (e.portTaken()) {
         throw new CliException(
@@ -200,6 +214,33 @@ final class DevCommand implements Callable<Integer> {
     }
   }
 
+  /** The audit store on the embedded PostgreSQL, its schema migrated. */
+  private static AuditStore openAudit(LocalPostgres postgres) {
+    try {
+      return AuditStore.open(LocalAuditStore.config(postgres));
+    } catch (AuditStoreException e) {
+      throw new CliException(ExitCode.UNEXPECTED_STATE, e.getMessage());
+    }
+  }
+
+  /** Where the audit store is and how `runbook audit` reaches it, never the password. */
+  private static void describeAudit(PrintWriter out, LocalPostgres postgres, AuditStore audit) {
+    if (audit == null) {
+      println(out, "no audit store: runs say they are not recorded");
+      return;
+    }
+    AuditStoreConfig config = LocalAuditStore.config(postgres);
+    Path passwordFile = LocalAuditStore.writePasswordFile(postgres, config);
+    println(
+        out,
+        "audit store: database "
+            + LocalAuditStore.NAME
+            + " (schema v"
+            + audit.schemaVersion()
+            + "); runbook audit --list reads it with");
+    println(out, "  " + LocalAuditStore.variables(config, passwordFile));
+  }
+
   /** Where PostgreSQL is and how to connect, never the password. */
   private void describe(PrintWriter out, LocalPostgres postgres) {
     if (postgres == null) {
@@ -210,7 +251,8 @@ final class DevCommand implements Callable<Integer> {
               : "no PostgreSQL: no environment local in " + environments);
       return;
     }
-    List<LocalDatabases.Database> databases = postgres.databases();
+    List<LocalDatabases.Database> databases =
+        postgres.databases().stream().filter(d -> !d.equals(LocalAuditStore.DATABASE)).toList();
     println(
         out,
         "PostgreSQL "

@@ -26,6 +26,7 @@ import picocli.CommandLine.Command;
       ListCommand.class,
       CancelCommand.class,
       TunnelCommand.class,
+      AuditCommand.class,
       BackupsCommand.class,
       WorkerCommand.class,
       DevCommand.class,

@@ -202,6 +202,10 @@ final class RunText {
     if (v.failure() != null && !v.failure().isBlank()) {
       lines.add("failure    " + v.failure());
     }
+    if (v.audit() != null && !v.audit().isBlank()) {
+      // records missing from the audit store (its outage, or a worker without one)
+      lines.add("audit      " + v.audit().replaceFirst("^audit store: ", ""));
+    }
     return lines;
   }
 }

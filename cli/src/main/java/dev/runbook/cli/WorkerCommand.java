@@ -3,6 +3,8 @@ package dev.runbook.cli;
 import dev.runbook.worker.ConnectionOptions;
 import dev.runbook.worker.TaskQueues;
 import dev.runbook.worker.WorkerProcess;
+import dev.runbook.worker.audit.AuditOptions;
+import dev.runbook.worker.audit.AuditStoreException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -23,6 +25,9 @@ import picocli.CommandLine.Option;
           + " local-secrets.json). Other step types fail at once, naming the type; AWS, SSH and"
           + " Flyway steps arrive with their issues. On SIGTERM it stops polling and"
           + " lets running tasks finish. Also runnable as dev.runbook.worker.WorkerMain."
+          + "%n%nThe interpreter records every run in the audit store (--audit-db-url, a"
+          + " PostgreSQL database; its schema is migrated at start) as the run goes; without one,"
+          + " runs say in `runbook status` that they are not recorded."
     })
 final class WorkerCommand extends ClientCommand implements Callable<Integer> {
   @Option(
@@ -40,6 +45,8 @@ final class WorkerCommand extends ClientCommand implements Callable<Integer> {
 
   @Mixin ConnectionOptions connection = new ConnectionOptions();
 
+  @Mixin AuditOptions audit = new AuditOptions();
+
   @Override
   ConnectionOptions connection() {
     return connection;
@@ -48,7 +55,10 @@ final class WorkerCommand extends ClientCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     try {
-      WorkerProcess.serve(target(), env, environments, out(), context().stop());
+      WorkerProcess.serve(
+          target(), env, environments, audit.config(context().env()), out(), context().stop());
+    } catch (AuditStoreException e) {
+      throw new CliException(ExitCode.UNEXPECTED_STATE, e.getMessage());
     } catch (IllegalArgumentException e) {
       throw new CliException(ExitCode.INVALID_INPUT, e.getMessage());
     }

@@ -44,7 +44,13 @@ class DemoCommandTest {
                 + " not complete\n",
             "notify [local] demo-local-DEMO-2: DEMO-2: demo-local-DEMO-2 ended failed\n",
             "$ RUNBOOK_USER=bob runbook status demo-local-DEMO-2\n",
-            "$ RUNBOOK_USER=bob runbook list\n")) {
+            "$ RUNBOOK_USER=bob runbook list\n",
+            "$ RUNBOOK_USER=bob runbook audit --list --since 1h\n# Runs started in the last 1h (2)\n",
+            "| demo-local-DEMO-1 | demo v1 | local | carol | DEMO-1 | COMPLETED | ",
+            "$ RUNBOOK_USER=bob runbook audit demo-local-DEMO-1 --no-plan\n"
+                + "# Audit of run demo-local-DEMO-1\n",
+            "| Launched by | carol |\n| Ticket | DEMO-1 |\n| Status | **COMPLETED** |\n",
+            "| local/review | bob | APPROVE | looks right | ")) {
       assertTrue(out.contains(expected), "missing:\n" + expected + "\nin:\n" + out);
     }
     assertTrue(out.endsWith("\nThe demo behaved as expected.\n"), out);

@@ -97,6 +97,8 @@ class DevCommandTest {
           PostgreSQL 18.x on 127.0.0.1:<pg-port> plays local: databases platform, invoicing, owner runbook
             data in <data> (removed on stop)
             password (new at every start) in <data>/local-secrets.json (secretIds local/platform, local/invoicing) and <data>/pgpass
+          audit store: database runbook_audit (schema v2); runbook audit --list reads it with
+            RUNBOOK_AUDIT_DB_URL=jdbc:postgresql://127.0.0.1:<pg-port>/runbook_audit RUNBOOK_AUDIT_DB_USER=runbook RUNBOOK_AUDIT_DB_PASSWORD_FILE=<data>/audit-password
           worker polls runbook-control: the Runbook workflow (interpreter)
           worker polls runbook-local (local): steps aws.ec2.allow-ingress, aws.ec2.revoke-ingress, aws.ec2.start, aws.ec2.stop, aws.rds.delete, aws.rds.restore-pitr, aws.rds.snapshot, aws.secrets.get, exec, flyway.info, flyway.migrate, flyway.repair, flyway.validate, notify, sql.backup, sql.change, sql.export, sql.query, sql.restore, sql.terminate-sessions, ssh.tunnel
           worker polls runbook-prod (prod): steps aws.ec2.allow-ingress, aws.ec2.revoke-ingress, aws.ec2.start, aws.ec2.stop, aws.rds.delete, aws.rds.restore-pitr, aws.rds.snapshot, aws.secrets.get, exec, flyway.info, flyway.migrate, flyway.repair, flyway.validate, notify, sql.backup, sql.change, sql.export, sql.query, sql.restore, sql.terminate-sessions, ssh.tunnel
@@ -125,6 +127,25 @@ class DevCommandTest {
       run.awaitOutput("reject:");
       Cli.Result approved = Cli.run(as("bob", port), "approve", "demo-local-DEMO-61");
       Cli.Result ran = run.result();
+
+      // the run is in the audit store, which `runbook audit` reaches with the printed variables
+      Map<String, String> auditEnv = new java.util.LinkedHashMap<>();
+      String variables =
+          banner
+              .lines()
+              .filter(l -> l.startsWith("  RUNBOOK_AUDIT_DB_URL="))
+              .findFirst()
+              .orElseThrow();
+      for (String pair : variables.strip().split(" ")) {
+        auditEnv.put(pair.substring(0, pair.indexOf('=')), pair.substring(pair.indexOf('=') + 1));
+      }
+      Cli.Result listed = Cli.run(CliContext.of(auditEnv), "audit", "--list");
+      assertEquals(0, listed.exitCode(), listed.toString());
+      assertTrue(
+          listed
+              .out()
+              .contains("| demo-local-DEMO-61 | demo v1 | local | carol | DEMO-61 | COMPLETED |"),
+          listed.out());
 
       // the SQL steps of local reach the embedded PostgreSQL at the port --pg-port moved it to
       Path runbook = Files.createTempFile("count", ".yaml");
@@ -208,7 +229,8 @@ class DevCommandTest {
             .redirectError(dir.resolve("err.txt").toFile())
             .start();
     try {
-      long deadline = System.nanoTime() + TemporalFixture.WAIT.toNanos();
+      // a new JVM that also starts PostgreSQL and migrates the audit store: twice the usual wait
+      long deadline = System.nanoTime() + 2 * TemporalFixture.WAIT.toNanos();
       while (!Files.readString(out).contains("ready;") && System.nanoTime() < deadline) {
         assertTrue(process.isAlive(), () -> "dev exited early: " + Cli.read(out));
         Thread.sleep(50);

@@ -25,6 +25,7 @@ class MainCommandTest {
           "watch",
           "list",
           "cancel",
+          "audit",
           "backups",
           "worker",
           "dev",
@@ -142,6 +143,10 @@ class MainCommandTest {
             "Usage: runbook list [-hV] [--address=HOST:PORT] [--env=ENV] [--format=<format>]",
             List.of("--env=ENV", "--status=STATUS", "--runbook=NAME", "--limit=N")),
         Arguments.of(
+            List.of("audit", "--help"),
+            "Usage: runbook audit [-hV] [--list] [--no-plan] [--address=HOST:PORT]",
+            List.of("RUN", "--format=<format>", "--out=FILE", "--since=AGE", "--audit-db-url")),
+        Arguments.of(
             List.of("cancel", "--help"),
             "Usage: runbook cancel [-hV] [--address=HOST:PORT] [--namespace=NAME]",
             List.of("--reason=TEXT", "RUN")),
@@ -159,8 +164,13 @@ class MainCommandTest {
             List.of("--older-than=AGE", "--dry-run", "--yes", "at least 1h", "Temporal")),
         Arguments.of(
             List.of("worker", "--help"),
-            "Usage: runbook worker [-hV] [--address=HOST:PORT] -e=ENV [--environments=DIR]",
-            List.of("-e, --env=ENV", "SIGTERM", "dev.runbook.worker.WorkerMain")),
+            "Usage: runbook worker [-hV] [--address=HOST:PORT]",
+            List.of(
+                "-e, --env=ENV",
+                "SIGTERM",
+                "dev.runbook.worker.WorkerMain",
+                "--audit-db-url=JDBC_URL",
+                "audit store")),
         Arguments.of(
             List.of("dev", "--help"),
             "Usage: runbook dev [-hV] [--no-postgres] [--environments=DIR] [--pg-data=DIR]",

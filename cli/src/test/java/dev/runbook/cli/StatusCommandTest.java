@@ -59,6 +59,7 @@ class StatusCommandTest {
             steps
               local/announce  notify    COMPLETED  _s  recorded
               local/review    approval  RUNNING    running for _s
+            audit      not recorded: the worker running this run has no audit store configured
             """
                 .formatted(hash("DEMO-21")),
             ""),
@@ -121,6 +122,7 @@ class StatusCommandTest {
             """
             approvals
               <time>  gate local/ok approved by alice: first
+            audit      not recorded: the worker running this run has no audit store configured
             """),
         out);
   }
@@ -179,6 +181,7 @@ class StatusCommandTest {
             undos (newest first)
               undo local/announce (notify) completed: recorded
             failure    step check: the check failed (launched with -p fail=true)
+            audit      not recorded: the worker running this run has no audit store configured
             """
                 .formatted(RunCommandTest.demoPlan("ticket=DEMO-24", "fail=true").hash()),
             ""),

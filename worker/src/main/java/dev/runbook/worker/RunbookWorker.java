@@ -1,5 +1,6 @@
 package dev.runbook.worker;
 
+import dev.runbook.engine.activities.AuditActivities;
 import dev.runbook.engine.workflow.ControlWorker;
 import dev.runbook.engine.workflow.RunbookWorkflow;
 import dev.runbook.worker.flyway.FlywayMigrations;
@@ -95,24 +96,53 @@ public final class RunbookWorker implements AutoCloseable {
    */
   public static RunbookWorker start(
       WorkflowClient client, boolean control, Map<String, String> queues, List<Object> activities) {
-    return start(client, control, queues, environment -> activities);
+    return start(client, control, queues, environment -> activities, null);
+  }
+
+  /** Starts polling, the interpreter writing to an audit store (see the last overload). */
+  public static RunbookWorker start(
+      WorkflowClient client,
+      boolean control,
+      Map<String, String> queues,
+      List<Object> activities,
+      AuditActivities audit) {
+    return start(client, control, queues, environment -> activities, audit);
   }
 
   /**
    * Starts polling, each environment's queue with its own step implementations (e.g. {@code local}
    * with the local cloud provider, {@code prod} with AWS: see {@link CloudSteps}).
-   *
-   * @param activities environment name -> its step implementations
    */
   public static RunbookWorker start(
       WorkflowClient client,
       boolean control,
       Map<String, String> queues,
       java.util.function.Function<String, List<Object>> activities) {
+    return start(client, control, queues, activities, null);
+  }
+
+  /**
+   * Starts polling.
+   *
+   * @param activities environment name -> its step implementations
+   * @param audit the audit activity of the control queue (e.g. {@code JdbcAuditActivities}); null:
+   *     no store, runs say so in their view
+   */
+  public static RunbookWorker start(
+      WorkflowClient client,
+      boolean control,
+      Map<String, String> queues,
+      java.util.function.Function<String, List<Object>> activities,
+      AuditActivities audit) {
     WorkerFactory factory = WorkerFactory.newInstance(client);
     if (control) {
       Worker worker = factory.newWorker(RunbookWorkflow.CONTROL_QUEUE);
-      ControlWorker.register(worker); // the interpreter, target locks and their helpers
+      // the interpreter, target locks and their helpers
+      if (audit == null) {
+        ControlWorker.register(worker);
+      } else {
+        ControlWorker.register(worker, audit);
+      }
     }
     Map<String, String> polled = new LinkedHashMap<>(queues);
     Map<String, List<String>> types = new LinkedHashMap<>();

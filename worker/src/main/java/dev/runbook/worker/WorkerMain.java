@@ -1,5 +1,7 @@
 package dev.runbook.worker;
 
+import dev.runbook.worker.audit.AuditOptions;
+import dev.runbook.worker.audit.AuditStoreException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -37,6 +39,8 @@ public final class WorkerMain implements Callable<Integer> {
 
   @Mixin ConnectionOptions connection = new ConnectionOptions();
 
+  @Mixin AuditOptions audit = new AuditOptions();
+
   private final StopSignal stop;
   private final PrintWriter out;
   private final PrintWriter err;
@@ -56,8 +60,11 @@ public final class WorkerMain implements Callable<Integer> {
       return 2;
     }
     try {
-      WorkerProcess.serve(target, env, environments, out, stop);
+      WorkerProcess.serve(target, env, environments, audit.config(System.getenv()), out, stop);
       return 0;
+    } catch (AuditStoreException e) {
+      err.println("runbook-worker: " + e.getMessage());
+      return 3;
     } catch (IllegalArgumentException e) {
       err.println("runbook-worker: " + e.getMessage());
       return 2;

@@ -1,5 +1,9 @@
 package dev.runbook.worker;
 
+import dev.runbook.worker.audit.AuditStore;
+import dev.runbook.worker.audit.AuditStoreConfig;
+import dev.runbook.worker.audit.AuditStoreException;
+import dev.runbook.worker.audit.JdbcAuditActivities;
 import dev.runbook.worker.sql.LocalCredentialSource;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -23,7 +27,35 @@ public final class WorkerProcess {
       Path environments,
       PrintWriter out,
       StopSignal stop) {
+    serve(target, environment, environments, null, out, stop);
+  }
+
+  /**
+   * The same, the interpreter writing each run's audit records to the store {@code audit} names
+   * (null: none; runs then say in {@code runbook status} that they are not recorded). Throws {@link
+   * AuditStoreException} when the store cannot be opened.
+   */
+  public static void serve(
+      TemporalTarget target,
+      String environment,
+      Path environments,
+      AuditStoreConfig audit,
+      PrintWriter out,
+      StopSignal stop) {
     String queue = TaskQueues.of(environments, environment);
+    try (AuditStore store = audit == null ? null : AuditStore.open(audit)) {
+      serve(target, environment, environments, store, queue, out, stop);
+    }
+  }
+
+  private static void serve(
+      TemporalTarget target,
+      String environment,
+      Path environments,
+      AuditStore store,
+      String queue,
+      PrintWriter out,
+      StopSignal stop) {
     stop.arm(Duration.ofSeconds(RunbookWorker.STOP_SECONDS + 10));
     try (TemporalConnection connection = target.connect()) {
       RunbookWorker worker =
@@ -36,7 +68,8 @@ public final class WorkerProcess {
                       environments,
                       Map.of(),
                       LocalCredentialSource.fromEnvironment())
-                  ::get);
+                  ::get,
+              store == null ? null : new JdbcAuditActivities(store));
       println(
           out,
           "worker for "
@@ -48,6 +81,11 @@ public final class WorkerProcess {
               + ") as "
               + target.identity());
       worker.describe().forEach(line -> println(out, "  polls " + line));
+      println(
+          out,
+          store == null
+              ? "  audit store: none (--audit-db-url); runs say they are not recorded"
+              : "  audit store: " + store.describe() + " (schema v" + store.schemaVersion() + ")");
       println(
           out, "  other step types fail at once: their implementations arrive with their issues");
       println(out, "ready; SIGTERM or Ctrl-C stops it");

@@ -8,6 +8,8 @@ import java.util.List;
  * @param failure why the run did not complete, or empty
  * @param refusals decisions sent as signals that were refused, with the reason (refused updates are
  *     answered to the reviewer directly and leave no trace in the run)
+ * @param audit why some of the run's records are not in the audit store yet, or empty (null for
+ *     runs started before the audit trail)
  */
 public record RunView(
     String runbook,
@@ -24,4 +26,5 @@ public record RunView(
     List<ApprovalRecord> approvals,
     List<CompensationRecord> compensations,
     String failure,
-    List<String> refusals) {}
+    List<String> refusals,
+    String audit) {}

@@ -77,6 +77,7 @@ public class RunbookWorkflowImpl implements RunbookWorkflow {
   private CancelRequest cancelRequest;
   private final List<TargetLockWorkflow> locks = new ArrayList<>();
   private LeaseState lease;
+  private AuditTrail audit = AuditTrail.OFF;
 
   /** An undo registered before its step acted, with the scope to resolve its inputs in. */
   private record PendingUndo(Stage stage, ActivityStep step, RunScope scope) {}
@@ -94,6 +95,8 @@ public class RunbookWorkflowImpl implements RunbookWorkflow {
     runFacts.put("planHash", plan.hash());
     runFacts.put("ticket", runRequest.ticket());
     runFacts.put("environment", "");
+    audit = AuditTrail.begin(runRequest); // off for runs started before it existed
+    audit.flush(view(), false);
 
     RunStatus ending = null;
     if (!planIntact()) {
@@ -141,6 +144,7 @@ public class RunbookWorkflowImpl implements RunbookWorkflow {
     }
     Workflow.newDetachedCancellationScope(this::releaseLocks).run();
     Workflow.newDetachedCancellationScope(this::runFinally).run();
+    audit.flush(view(), true);
     return view();
   }
 
@@ -237,6 +241,7 @@ public class RunbookWorkflowImpl implements RunbookWorkflow {
   }
 
   private void runStep(Stage stage, Step step, RunScope scope) {
+    audit.flush(view(), false); // what the previous step did
     currentStep = step.id();
     long started = Workflow.currentTimeMillis();
     boolean runs;
@@ -384,8 +389,11 @@ public class RunbookWorkflowImpl implements RunbookWorkflow {
             approvedPreview);
     String name = StepRequest.PREVIEW.equals(phase) ? "preview " + step.name() : step.name();
     try {
-      return Workflow.newUntypedActivityStub(options(stage, name, step.timeout(), step.retry()))
-          .execute(step.uses(), StepResult.class, stepRequest);
+      StepResult result =
+          Workflow.newUntypedActivityStub(options(stage, name, step.timeout(), step.retry()))
+              .execute(step.uses(), StepResult.class, stepRequest);
+      audit.called(index, phase, with, result.outputs());
+      return result;
     } catch (ActivityFailure e) {
       failStep(
           index, scope, step, (StepRequest.PREVIEW.equals(phase) ? "preview: " : "") + describe(e));
@@ -569,7 +577,8 @@ public class RunbookWorkflowImpl implements RunbookWorkflow {
         List.copyOf(approvals),
         List.copyOf(compensations),
         failure,
-        List.copyOf(refusals));
+        List.copyOf(refusals),
+        audit.problem());
   }
 
   /** Runs the registered undos newest first; one failing does not stop the others. */
@@ -726,6 +735,7 @@ public class RunbookWorkflowImpl implements RunbookWorkflow {
     status = next;
     runFacts.put("status", next.name().toLowerCase());
     Workflow.upsertTypedSearchAttributes(RunSearchAttributes.RUN_STATUS.valueSet(next.name()));
+    audit.flush(view(), false);
   }
 
   private void upsertEnvironment() {

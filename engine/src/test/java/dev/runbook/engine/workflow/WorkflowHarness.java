@@ -17,14 +17,24 @@ import java.util.List;
 final class WorkflowHarness implements AutoCloseable {
   final TestWorkflowEnvironment env;
   final FakeActivities activities = new FakeActivities();
+  final FakeAudit audit = new FakeAudit();
   private int started;
 
   WorkflowHarness() {
     this(TestEnvironmentOptions.getDefaultInstance());
   }
 
+  /** Without an audit store when {@code noAuditStore}: the control worker's default. */
+  WorkflowHarness(boolean noAuditStore) {
+    this(TestEnvironmentOptions.getDefaultInstance(), noAuditStore);
+  }
+
   /** With options, e.g. a fixed identity and start time for recording histories. */
   WorkflowHarness(TestEnvironmentOptions options) {
+    this(options, false);
+  }
+
+  private WorkflowHarness(TestEnvironmentOptions options, boolean noAuditStore) {
     env = TestWorkflowEnvironment.newInstance(options);
     env.registerSearchAttribute("RunbookName", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
     env.registerSearchAttribute("RunbookVersion", IndexedValueType.INDEXED_VALUE_TYPE_INT);
@@ -34,7 +44,11 @@ final class WorkflowHarness implements AutoCloseable {
     env.registerSearchAttribute("RunStatus", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
     env.registerSearchAttribute("Approvers", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST);
     Worker control = env.newWorker(RunbookWorkflow.CONTROL_QUEUE);
-    ControlWorker.register(control);
+    if (noAuditStore) {
+      ControlWorker.register(control);
+    } else {
+      ControlWorker.register(control, audit);
+    }
     for (String queue : List.of("runbook-local", "runbook-stage", "runbook-prod")) {
       env.newWorker(queue).registerActivitiesImplementations(activities);
     }
