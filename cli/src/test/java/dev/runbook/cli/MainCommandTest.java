@@ -24,6 +24,7 @@ class MainCommandTest {
           "watch",
           "list",
           "cancel",
+          "tunnel",
           "backups",
           "worker",
           "dev",
