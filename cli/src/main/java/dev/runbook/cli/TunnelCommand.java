@@ -14,7 +14,7 @@ import picocli.CommandLine.Parameters;
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
-      "Reach a database from your machine through the jump box, for as long as a lease holds.",
+      "Reach a database through the jump box while a lease holds.",
       "%nStarts (or joins) your db-access run for ENV and DATABASE: an approval when the"
           + " environment's access policy asks for one, the jump box started if it is stopped,"
           + " your address (/32) allowed. Then it opens the forward on 127.0.0.1 (the database's"

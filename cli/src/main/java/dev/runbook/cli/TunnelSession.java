@@ -58,6 +58,16 @@ final class TunnelSession {
   }
 
   int run() {
+    // Ctrl-C or SIGTERM: the JVM waits while the lease is released (the run then cleans up).
+    command.context().stop().arm(Duration.ofSeconds(20));
+    try {
+      return runArmed();
+    } finally {
+      command.context().stop().done();
+    }
+  }
+
+  private int runArmed() {
     Path envDir = Compilation.environmentsDirectory(command.runbook, command.environmentsDir);
     EnvironmentSpec env = environment(envDir);
     JsonNode db = env.databases().get(command.database);

@@ -25,11 +25,13 @@ class MainCommandTest {
           "watch",
           "list",
           "cancel",
+          "tunnel",
           "audit",
           "backups",
           "worker",
           "dev",
           "demo",
+          "codec-server",
           "schema",
           "completion");
 

@@ -33,7 +33,7 @@ class PlanCommandTest {
         Runbook   emergency-data-fix v1 (file sha256 76feee27e8aa)
                   Apply one reviewed DML fix with a row-count bound, backup and verification, stage then prod
         Target    local
-        Plan hash d47130a79e878334d40f4fdbecb14b08a2c92cb8994f61ba006cc362af8f5ab1
+        Plan hash f2ba11cbdf3c03baab35ed231cfb6030e5b716ef7e6baa700f71825a41484d33
         Params
           database = platform
           change = UPDATE invoices SET status = 'void' WHERE id = :id
@@ -76,7 +76,7 @@ class PlanCommandTest {
         Runbook   emergency-data-fix v1 (file sha256 76feee27e8aa)
                   Apply one reviewed DML fix with a row-count bound, backup and verification, stage then prod
         Target    prod
-        Plan hash 1028c8542fe2be6411e4e76bd952916b8efc3ba643608dd291eb8d82e2bf134e
+        Plan hash f89da2d5281d90a6f4237e5a3da886efe4cca4d97a12878dc9781b5181887039
         Params
           database = platform
           change = UPDATE invoices SET status = 'void' WHERE id = :id
