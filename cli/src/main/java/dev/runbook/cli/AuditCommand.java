@@ -31,7 +31,7 @@ import picocli.CommandLine.Parameters;
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
-      "Report what a run did: who launched it and why, the plan, steps, decisions, SQL, cleanup.",
+      "Report who ran what and why, and what it changed.",
       "%nReads the run from Temporal history while it exists (the plan is the workflow's input,"
           + " decisions and step results are in its history), else from the audit store, which"
           + " the worker writes as runs go and which outlives Temporal's retention. Shows who"
