@@ -70,6 +70,10 @@ class WorkerMainTest {
       if (Runtime.version().feature() >= 24) {
         command.add("--sun-misc-unsafe-memory-access=allow");
       }
+      String logging = System.getProperty("logback.configurationFile");
+      if (logging != null) {
+        command.add("-Dlogback.configurationFile=" + logging); // as quiet as this test's JVM
+      }
       command.addAll(
           List.of(
               "-cp",

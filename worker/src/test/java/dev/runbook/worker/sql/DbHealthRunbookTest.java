@@ -301,11 +301,6 @@ class DbHealthRunbookTest {
   @Test
   void mariadbReportNamesTheLockWaitAndEndsOnlyTheIdleTransactionsAfterTheGate() throws Exception {
     SqlServers.Db db = SqlServers.mariadb();
-    try (Connection root = SqlServers.mariadbServer().root("mysql");
-        Statement s = root.createStatement()) {
-      // what the runbook's header asks of the engine's database user: PROCESS, to see InnoDB
-      s.execute("GRANT PROCESS ON *.* TO '" + db.user() + "'@'127.0.0.1'");
-    }
     long[] ids = stuckSessions(db, "stuck_" + System.nanoTime() % 1_000_000);
 
     RunView result =

@@ -104,6 +104,11 @@ final class SqlServers {
           MariaDbServer.start(
               "root-" + HexFormat.of().formatHex(new SecureRandom().generateSeed(8)));
       mariadb.createDatabase("sqltest", "runbook", canary);
+      try (Connection root = mariadb.root("mysql");
+          java.sql.Statement grant = root.createStatement()) {
+        // what db-health-mysql asks of the engine's user: every session and InnoDB's transactions
+        grant.execute("GRANT PROCESS ON *.* TO 'runbook'@'127.0.0.1'");
+      }
       String env =
           """
           apiVersion: runbook/v1
