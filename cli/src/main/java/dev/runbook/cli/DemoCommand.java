@@ -140,10 +140,10 @@ final class DemoCommand implements Callable<Integer> {
     say("Runbook engine demo");
     say("");
     say("In this process: Temporal's test server on " + address + " (in memory, loopback");
-    say("only) and one worker for the control queue and runbook-local. Today's worker");
-    say("implements notify (it writes the text where Slack will receive it later) and");
-    say("the SQL steps (`runbook dev` runs them on its PostgreSQL); AWS, SSH and Flyway");
-    say("steps arrive with their issues. " + file + " needs no database:");
+    say("only) and one worker for the control queue and runbook-local. The worker");
+    say("implements every step type (notify writes its text here, as no Slack webhook is");
+    say("set for local; `runbook dev` runs the SQL steps on its PostgreSQL). " + file);
+    say("needs no database:");
     say("it uses approval, wait, assert and notify only. carol is on call and launches;");
     say("alice and bob are db-leads, the team that reviews on local. The commands below");
     say("are the ones you would type, with TEMPORAL_ADDRESS=" + address);

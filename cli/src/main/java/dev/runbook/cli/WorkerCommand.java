@@ -19,11 +19,12 @@ import picocli.CommandLine.Option;
     description = {
       "Run the worker of one environment until SIGTERM or Ctrl-C.",
       "%nPolls the control queue (the Runbook workflow) and the environment's task queue"
-          + " with the step implementations this build has: notify (written to this output;"
-          + " Slack comes later) and the SQL steps (sql.*) on the environment's databases; the"
-          + " local secrets provider reads the file RUNBOOK_LOCAL_SECRETS names (runbook dev's"
-          + " local-secrets.json). Other step types fail at once, naming the type; AWS, SSH and"
-          + " Flyway steps arrive with their issues. On SIGTERM it stops polling and"
+          + " with every step implementation: notify (the environment's Slack webhook, else this"
+          + " output), the SQL and migration steps (sql.*, flyway.*) on the environment's"
+          + " databases (via: jump-box through its SSH tunnels), ssh.tunnel, exec, and the cloud"
+          + " steps (aws.*: the AWS SDK, or the local provider for provider: local); the local"
+          + " secrets provider reads the file RUNBOOK_LOCAL_SECRETS names (runbook dev's"
+          + " local-secrets.json). On SIGTERM it stops polling and"
           + " lets running tasks finish. Also runnable as dev.runbook.worker.WorkerMain."
           + "%n%nThe interpreter records every run in the audit store (--audit-db-url, a"
           + " PostgreSQL database; its schema is migrated at start) as the run goes; without one,"

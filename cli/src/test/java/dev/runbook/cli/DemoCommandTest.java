@@ -22,8 +22,7 @@ class DemoCommandTest {
     String out = result.out();
     for (String expected :
         List.of(
-            "the SQL steps (`runbook dev` runs them on its PostgreSQL); AWS, SSH and Flyway\n"
-                + "steps arrive with their issues.",
+            "implements every step type (notify writes its text here, as no Slack webhook is\n",
             "$ RUNBOOK_USER=carol runbook run " + Cli.demo() + " --env local -p ticket=DEMO-1\n",
             "  $ RUNBOOK_USER=carol runbook approve demo-local-DEMO-1 --gate local/review\n"
                 + "  runbook: refused: carol may not decide at gate 'local/review'; allowed:"

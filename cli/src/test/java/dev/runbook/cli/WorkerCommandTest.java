@@ -41,7 +41,7 @@ class WorkerCommandTest {
             polls runbook-control: the Runbook workflow (interpreter)
             polls runbook-local (local): steps aws.ec2.allow-ingress, aws.ec2.revoke-ingress, aws.ec2.start, aws.ec2.stop, aws.rds.delete, aws.rds.restore-pitr, aws.rds.snapshot, aws.secrets.get, exec, flyway.info, flyway.migrate, flyway.repair, flyway.validate, notify, sql.backup, sql.change, sql.export, sql.query, sql.restore, sql.terminate-sessions, ssh.tunnel
             audit store: none (--audit-db-url); runs say they are not recorded
-            other step types fail at once: their implementations arrive with their issues
+            a step type this worker does not implement fails at once, naming the type
           ready; SIGTERM or Ctrl-C stops it
           """,
           Cli.normalize(banner, temporal.port));

@@ -6,6 +6,7 @@ import dev.runbook.engine.diag.Diagnostic;
 import dev.runbook.engine.spec.EnvironmentSpec;
 import dev.runbook.worker.aws.AwsClients;
 import dev.runbook.worker.aws.AwsEnvironment;
+import dev.runbook.worker.aws.AwsRestoredCopies;
 import dev.runbook.worker.aws.AwsSettings;
 import dev.runbook.worker.aws.AwsSteps;
 import dev.runbook.worker.aws.SecretsManagerCredentialSource;
@@ -111,6 +112,10 @@ public final class CloudSteps {
         LocalCloud cloud = new LocalCloud(env, sql);
         local.put(env.name(), cloud);
         reachable = reachable.withRestoredCopies(env.name(), cloud);
+      } else if (aws.containsKey(env.name())) {
+        reachable =
+            reachable.withRestoredCopies(
+                env.name(), new AwsRestoredCopies(env, aws.get(env.name()), tunnels));
       }
     }
     JdbcSqlActivities jdbc = new JdbcSqlActivities(reachable, settings);
