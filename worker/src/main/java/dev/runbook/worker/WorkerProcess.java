@@ -86,8 +86,7 @@ public final class WorkerProcess {
           store == null
               ? "  audit store: none (--audit-db-url); runs say they are not recorded"
               : "  audit store: " + store.describe() + " (schema v" + store.schemaVersion() + ")");
-      println(
-          out, "  a step type this worker does not implement fails at once, naming the type");
+      println(out, "  a step type this worker does not implement fails at once, naming the type");
       println(out, "ready; SIGTERM or Ctrl-C stops it");
       while (!stop.await(Duration.ofMinutes(1))) {
         // polling happens on the worker's threads
