@@ -175,6 +175,9 @@ class CliEdgeCasesTest {
     assertTrue(process.waitFor(5, TimeUnit.MINUTES));
 
     String first = Cli.read(out).lines().findFirst().orElseThrow();
-    assertTrue(first.matches("runbook \\d+\\.\\d+\\.\\d+(-SNAPSHOT)?"), first);
+    assertTrue(
+        first.matches(
+            "runbook \\d+\\.\\d+\\.\\d+(-SNAPSHOT)? \\((git [0-9a-f]{7,40}(-dirty)? \\S+|git revision unknown)\\)"),
+        first);
   }
 }
