@@ -3,13 +3,6 @@ package dev.runbook.worker;
 import dev.runbook.engine.activities.AuditActivities;
 import dev.runbook.engine.workflow.ControlWorker;
 import dev.runbook.engine.workflow.RunbookWorkflow;
-import dev.runbook.worker.flyway.FlywayMigrations;
-import dev.runbook.worker.flyway.FlywaySettings;
-import dev.runbook.worker.sql.JdbcSqlActivities;
-import dev.runbook.worker.sql.SqlSettings;
-import dev.runbook.worker.sql.SqlTargets;
-import dev.runbook.worker.ssh.SshTunnelActivities;
-import dev.runbook.worker.ssh.TunnelPool;
 import io.temporal.activity.ActivityInterface;
 import io.temporal.activity.ActivityMethod;
 import io.temporal.client.WorkflowClient;
@@ -52,40 +45,12 @@ public final class RunbookWorker implements AutoCloseable {
     this.activities = activities;
   }
 
-  /** The step implementations without database access: {@code notify} written to {@code out}. */
+  /**
+   * The step implementations without database access: {@code notify} written to {@code out}. The
+   * worker and {@code runbook dev} assemble every environment's steps with {@link CloudSteps}.
+   */
   public static List<Object> availableActivities(java.util.function.Consumer<String> out) {
     return List.of(new LogNotifyActivities(out));
-  }
-
-  /**
-   * Every step implementation that exists today: {@code notify} written to {@code out}, the SQL
-   * steps ({@code sql.*}) and the migration steps ({@code flyway.*}, migrations under {@link
-   * FlywaySettings#defaults()}'s root) on the databases of {@code sql}. Their connection pools are
-   * closed by {@link #close()}.
-   */
-  public static List<Object> availableActivities(
-      java.util.function.Consumer<String> out, SqlTargets sql) {
-    return List.of(
-        new LogNotifyActivities(out),
-        new JdbcSqlActivities(sql, SqlSettings.defaults()),
-        new FlywayMigrations(sql, FlywaySettings.defaults()));
-  }
-
-  /**
-   * Every step implementation that exists today, with SSH: {@code notify}, the SQL steps (a {@code
-   * via: jump-box} database reached through the worker's pooled tunnel) and {@code ssh.tunnel}, for
-   * the jump boxes of the environment files in {@code environments}. A key's passphrase is read
-   * through the environment's secrets provider. Pools and tunnels are closed by {@link #close()}.
-   */
-  public static List<Object> availableActivities(
-      java.util.function.Consumer<String> out, SqlTargets sql, java.nio.file.Path environments) {
-    TunnelPool tunnels =
-        TunnelPool.forDirectory(
-            environments, (env, secretId) -> sql.credentials(env).fetch(secretId).password());
-    return List.of(
-        new LogNotifyActivities(out),
-        new JdbcSqlActivities(sql.withRoute(tunnels), SqlSettings.defaults()),
-        SshTunnelActivities.forDirectory(environments, tunnels));
   }
 
   /**

@@ -8,10 +8,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.ConcurrentHashMap;
-import software.amazon.awssdk.awscore.exception.AwsServiceException;
-import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
-import software.amazon.awssdk.services.secretsmanager.model.GetSecretValueResponse;
 
 /**
  * Database credentials from AWS Secrets Manager for the SQL steps of {@code secrets.provider:
@@ -69,31 +66,7 @@ public final class SecretsManagerCredentialSource implements CredentialSource {
   }
 
   private Credentials read(String id) {
-    GetSecretValueResponse response;
-    try {
-      response = client.getSecretValue(b -> b.secretId(id));
-    } catch (AwsServiceException e) {
-      String code = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
-      throw new CredentialException(
-          "cannot read secret "
-              + id
-              + " from AWS Secrets Manager ("
-              + code
-              + (code != null && code.startsWith("AccessDenied")
-                  ? ": grant secretsmanager:GetSecretValue on it to the worker's role"
-                  : "")
-              + "; AWS request id "
-              + e.requestId()
-              + ")");
-    } catch (SdkException e) {
-      throw new CredentialException(
-          "cannot reach AWS Secrets Manager for secret "
-              + id
-              + " ("
-              + e.getClass().getSimpleName()
-              + ")");
-    }
-    String text = response.secretString();
+    String text = SecretsManagerStrings.read(client, id);
     if (text == null) {
       throw new CredentialException(
           "secret " + id + " holds binary data, not the JSON {username, password} it needs");

@@ -19,9 +19,20 @@ public final class SecretsManagerStrings implements SecretStrings {
 
   @Override
   public String get(String secretId) {
-    String text;
+    String text = read(client, secretId);
+    if (text == null || text.isBlank()) {
+      throw new CredentialException("secret " + secretId + " holds no text");
+    }
+    return text.strip();
+  }
+
+  /**
+   * The secret's text (null when it holds binary data), read with GetSecretValue; failures are
+   * {@link CredentialException}s naming the secret id, the error code and the request id.
+   */
+  static String read(SecretsManagerClient client, String secretId) {
     try {
-      text = client.getSecretValue(b -> b.secretId(secretId)).secretString();
+      return client.getSecretValue(b -> b.secretId(secretId)).secretString();
     } catch (AwsServiceException e) {
       String code = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
       throw new CredentialException(
@@ -29,6 +40,9 @@ public final class SecretsManagerStrings implements SecretStrings {
               + secretId
               + " from AWS Secrets Manager ("
               + code
+              + (code != null && code.startsWith("AccessDenied")
+                  ? ": grant secretsmanager:GetSecretValue on it to the worker's role"
+                  : "")
               + "; AWS request id "
               + e.requestId()
               + ")");
@@ -40,9 +54,5 @@ public final class SecretsManagerStrings implements SecretStrings {
               + e.getClass().getSimpleName()
               + ")");
     }
-    if (text == null || text.isBlank()) {
-      throw new CredentialException("secret " + secretId + " holds no text");
-    }
-    return text.strip();
   }
 }

@@ -3,17 +3,12 @@ package dev.runbook.worker.ssh;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.runbook.engine.Workspace;
 import dev.runbook.engine.activities.SshActivities;
 import dev.runbook.engine.activities.StepRequest;
 import dev.runbook.engine.activities.StepResult;
-import dev.runbook.engine.compile.ValidatedEnvironment;
-import dev.runbook.engine.diag.Diagnostic;
 import dev.runbook.engine.spec.EnvironmentSpec;
 import dev.runbook.engine.workflow.FailureType;
 import dev.runbook.worker.sql.SqlTargets;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,15 +40,6 @@ public final class SshTunnelActivities implements SshActivities, AutoCloseable {
       env.databases().forEach((name, db) -> out.put(env.name() + "/" + name, db));
     }
     return out;
-  }
-
-  /** The step over the pool, for the environment files in {@code dir}. */
-  public static SshTunnelActivities forDirectory(Path dir, TunnelPool pool) {
-    List<Diagnostic> problems = new ArrayList<>();
-    Map<String, ValidatedEnvironment> envs = Workspace.environments(dir, problems);
-    List<EnvironmentSpec> specs = new ArrayList<>();
-    envs.values().forEach(e -> specs.add(e.spec()));
-    return new SshTunnelActivities(pool, databases(specs));
   }
 
   @Override

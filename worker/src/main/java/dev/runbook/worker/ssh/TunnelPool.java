@@ -1,8 +1,5 @@
 package dev.runbook.worker.ssh;
 
-import dev.runbook.engine.Workspace;
-import dev.runbook.engine.compile.ValidatedEnvironment;
-import dev.runbook.engine.diag.Diagnostic;
 import dev.runbook.engine.spec.EnvironmentSpec;
 import dev.runbook.engine.workflow.FailureType;
 import dev.runbook.worker.sql.SqlTargets;
@@ -11,9 +8,7 @@ import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -97,15 +92,6 @@ public final class TunnelPool implements SqlTargets.Route, AutoCloseable {
       JumpHost.of(env).ifPresent(jump -> out.put(env.name(), jump));
     }
     return out;
-  }
-
-  /** The jump boxes of every environment file in {@code dir}. */
-  public static TunnelPool forDirectory(Path dir, SecretReader secrets) {
-    List<Diagnostic> problems = new ArrayList<>();
-    Map<String, ValidatedEnvironment> envs = Workspace.environments(dir, problems);
-    List<EnvironmentSpec> specs = new ArrayList<>();
-    envs.values().forEach(e -> specs.add(e.spec()));
-    return new TunnelPool(jumpHosts(specs), secrets, Settings.defaults());
   }
 
   /** The jump box of {@code environment}, or a CONFIGURATION failure. */
