@@ -165,7 +165,15 @@ class SchemaFilesTest {
     Set<String> runbooks =
         exampleRunbooks().map(p -> p.getFileName().toString()).collect(Collectors.toSet());
     assertTrue(
-        runbooks.containsAll(Set.of("emergency-data-fix.yaml", "snapshot.yaml")),
+        runbooks.containsAll(
+            Set.of(
+                "db-access.yaml",
+                "emergency-data-fix.yaml",
+                "snapshot.yaml",
+                "pitr-rollback.yaml",
+                "schema-migration.yaml",
+                "migration-repair.yaml",
+                "table-export.yaml")),
         runbooks.toString());
   }
 
