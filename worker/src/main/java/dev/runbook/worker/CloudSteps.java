@@ -15,6 +15,7 @@ import dev.runbook.worker.exec.ProcessExecActivities;
 import dev.runbook.worker.flyway.FlywayMigrations;
 import dev.runbook.worker.flyway.FlywaySettings;
 import dev.runbook.worker.local.cloud.LocalCloud;
+import dev.runbook.worker.local.cloud.PooledConnections;
 import dev.runbook.worker.notify.SecretStrings;
 import dev.runbook.worker.notify.SlackNotifyActivities;
 import dev.runbook.worker.sql.CredentialSource;
@@ -87,6 +88,16 @@ public final class CloudSteps {
     return of(out, environments, sql, settings, Map.of(), AwsSettings.defaults());
   }
 
+  /** As below, without AWS environments, the Flyway steps with {@code flyway}. */
+  public static Map<String, List<Object>> of(
+      Consumer<String> out,
+      List<EnvironmentSpec> environments,
+      SqlTargets sql,
+      SqlSettings settings,
+      FlywaySettings flyway) {
+    return of(out, environments, sql, settings, Map.of(), AwsSettings.defaults(), flyway);
+  }
+
   /**
    * Environment name -> its step implementations. The SQL steps (one {@link JdbcSqlActivities} for
    * all, closed by the worker) reach the restored copies of each {@code local} environment.
@@ -100,6 +111,17 @@ public final class CloudSteps {
       SqlSettings settings,
       Map<String, AwsClients> aws,
       AwsSettings awsSettings) {
+    return of(out, environments, sql, settings, aws, awsSettings, FlywaySettings.defaults());
+  }
+
+  private static Map<String, List<Object>> of(
+      Consumer<String> out,
+      List<EnvironmentSpec> environments,
+      SqlTargets sql,
+      SqlSettings settings,
+      Map<String, AwsClients> aws,
+      AwsSettings awsSettings,
+      FlywaySettings flywaySettings) {
     TunnelPool tunnels =
         new TunnelPool(
             TunnelPool.jumpHosts(environments),
@@ -119,6 +141,13 @@ public final class CloudSteps {
       }
     }
     JdbcSqlActivities jdbc = new JdbcSqlActivities(reachable, settings);
+    FlywayMigrations flyway = new FlywayMigrations(reachable, flywaySettings);
+    // A local copy needs the source free of the worker's sessions: the SQL and the Flyway steps'.
+    PooledConnections pooled =
+        (target, dropPool) -> {
+          jdbc.releaseConnections(target, dropPool);
+          flyway.releaseConnections(target, dropPool);
+        };
     Map<String, SecretStrings> webhookSecrets = new LinkedHashMap<>();
     aws.forEach(
         (env, clients) -> webhookSecrets.put(env, new SecretsManagerStrings(clients.secrets())));
@@ -128,12 +157,12 @@ public final class CloudSteps {
             jdbc,
             new SshTunnelActivities(tunnels, SshTunnelActivities.databases(environments)),
             ProcessExecActivities.forEnvironments(environments, reachable),
-            new FlywayMigrations(reachable, FlywaySettings.defaults()));
+            flyway);
     Map<String, List<Object>> steps = new LinkedHashMap<>();
     for (EnvironmentSpec env : environments) {
       List<Object> list = new ArrayList<>(everywhere);
       list.addAll(
-          forEnvironment(env, local.get(env.name()), jdbc, aws.get(env.name()), awsSettings));
+          forEnvironment(env, local.get(env.name()), pooled, aws.get(env.name()), awsSettings));
       steps.put(env.name(), List.copyOf(list));
     }
     return steps;
@@ -144,16 +173,17 @@ public final class CloudSteps {
    * environment, by its {@code provider}.
    *
    * @param local the local provider of the environment (null unless {@code provider: local})
+   * @param pooled lets go of the worker's connections to a database the local provider copies
    * @param aws the AWS clients of the environment (null unless {@code provider: aws})
    */
   public static List<Object> forEnvironment(
       EnvironmentSpec env,
       LocalCloud local,
-      JdbcSqlActivities sql,
+      PooledConnections pooled,
       AwsClients aws,
       AwsSettings awsSettings) {
     return switch (env.provider() == null ? "" : env.provider()) {
-      case "local" -> local.activities(sql::releaseConnections);
+      case "local" -> local.activities(pooled);
       case "aws" -> aws == null ? List.of() : AwsSteps.forEnvironment(aws, awsSettings);
       default -> List.of();
     };

@@ -264,6 +264,14 @@ public final class FlywayMigrations implements FlywayActivities, AutoCloseable {
     return new StepResult(outputs, summary);
   }
 
+  /**
+   * Closes the idle connections to {@code target} now and busy ones when returned (the local
+   * provider copies a database only while no session is connected to it).
+   */
+  public void releaseConnections(SqlTarget target, boolean dropPool) {
+    pools.release(target, dropPool);
+  }
+
   /** Closes the connection pools (the worker does on shutdown). */
   @Override
   public void close() {

@@ -41,7 +41,7 @@ public final class ConnectionPools implements AutoCloseable {
   }
 
   /** Closes the idle connections to {@code target} now, busy ones when returned. */
-  void release(SqlTarget target, boolean dropPool) {
+  public void release(SqlTarget target, boolean dropPool) {
     HikariDataSource pool = dropPool ? pools.remove(key(target)) : pools.get(key(target));
     if (pool == null) {
       return;

@@ -46,10 +46,11 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The catalog's {@code schema-migration} and {@code migration-repair} runbooks, as shipped, run by
- * the interpreter (time-skipping test server) on {@code local} with the real Flyway and SQL steps:
- * PostgreSQL for {@code platform}, MariaDB for {@code invoicing}; a launcher who may not approve
- * and a second person who does. {@code aws.rds.snapshot} is {@link SnapshotStub} until the local
- * provider is merged.
+ * the interpreter (time-skipping test server) with the real Flyway and SQL steps on MariaDB, where
+ * a failed migration leaves partial DDL for the repair runbook; a launcher who may not approve and
+ * a second person who does. {@code aws.rds.snapshot} is {@link SnapshotStub}: the local provider
+ * copies PostgreSQL databases only. Both runbooks on {@code local} (embedded PostgreSQL, the local
+ * provider) are in LocalRehearsalTest.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class MigrationRunbooksWorkflowTest {
@@ -178,37 +179,6 @@ class MigrationRunbooksWorkflowTest {
 
   private void assertHistoryClean(String id) {
     assertNoSecret(env.getWorkflowClient().fetchHistory(id).toString(), "the workflow history");
-  }
-
-  @Test
-  void schemaMigrationShowsThePendingMigrationsAtTheGateThenAppliesThemOnPostgresql()
-      throws Exception {
-    sampleMigrations("platform");
-    Plan plan = plan("schema-migration.yaml", Map.of("database", "platform", "ticket", "OPS-7"));
-    RunbookWorkflow wf = launch("schema-migration-platform", plan);
-
-    GateView gate = awaitGate(wf, "local/review");
-    String shown = gate.shows().toString();
-    assertTrue(shown.contains("V1__create_accounts.sql"), shown);
-    assertTrue(shown.contains("V2__add_accounts_status.sql"), shown);
-    assertTrue(
-        gate.shows().findValues("pending").stream().anyMatch(p -> p.size() == 2),
-        "the gate shows both pending migrations: " + shown);
-    assertEquals(
-        0, count(db("platform"), "SELECT count(*) FROM pg_tables WHERE tablename = 'accounts'"));
-
-    RunView run = approveAndFinish(wf, "local/review", plan, "alice");
-
-    assertEquals(RunStatus.COMPLETED, run.status(), run.failure());
-    assertEquals("2 migrations applied to platform: empty -> 2", summary(run, "migrate"));
-    assertEquals("platform at version 2, 2 applied, 0 pending", summary(run, "after"));
-    assertTrue(hasColumn(db("platform"), "accounts", "status"));
-    assertEquals(List.of("local/platform"), snapshots.snapshots);
-    assertTrue(
-        notes.stream()
-            .anyMatch(n -> n.contains("schema-migration OPS-7 on platform (local): completed")),
-        notes.toString());
-    assertHistoryClean("schema-migration-platform");
   }
 
   @Test

@@ -13,6 +13,7 @@ import dev.runbook.engine.compile.ValidatedEnvironment;
 import dev.runbook.engine.diag.Diagnostic;
 import dev.runbook.engine.spec.EnvironmentSpec;
 import dev.runbook.worker.CloudSteps;
+import dev.runbook.worker.flyway.FlywaySettings;
 import dev.runbook.worker.local.Credentials;
 import dev.runbook.worker.local.LocalDatabases;
 import dev.runbook.worker.local.LocalPostgres;
@@ -45,8 +46,8 @@ import org.junit.jupiter.api.function.Executable;
 /**
  * The embedded PostgreSQL playing the real {@code runbooks/environments/local.yaml} (databases
  * {@code platform} and {@code invoicing} at its port), and the step implementations {@link
- * CloudSteps} gives {@code local}: notify, the SQL steps and the local cloud provider. Started once
- * per test JVM.
+ * CloudSteps} gives {@code local}: notify, the SQL and Flyway steps (migrations under {@link
+ * #migrations}) and the local cloud provider. Started once per test JVM.
  */
 final class LocalCloudFixture {
   static final Path ENVIRONMENTS = Path.of("..", "runbooks", "environments");
@@ -56,6 +57,7 @@ final class LocalCloudFixture {
   static LocalPostgres postgres;
   static List<Object> steps;
   static Path exports;
+  static Path migrations;
   static final List<String> notifications = new CopyOnWriteArrayList<>();
   private static Credentials login;
 
@@ -79,6 +81,7 @@ final class LocalCloudFixture {
     }
     try {
       exports = Files.createTempDirectory("runbook-cloud-exports-");
+      migrations = Files.createTempDirectory("runbook-cloud-migrations-");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -90,7 +93,8 @@ final class LocalCloudFixture {
                 notifications::add,
                 List.of(local),
                 targets,
-                SqlSettings.defaults().withExportDirectory(exports))
+                SqlSettings.defaults().withExportDirectory(exports),
+                FlywaySettings.defaults().withMigrationsRoot(migrations))
             .get(ENV);
   }
 
@@ -162,6 +166,17 @@ final class LocalCloudFixture {
       for (String sql : statements) {
         s.execute(sql);
       }
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The first column of the first row of {@code query} on {@code database}, as text. */
+  static String scalar(String database, String query) {
+    try (Connection c = connect(database);
+        Statement s = c.createStatement();
+        ResultSet r = s.executeQuery(query)) {
+      return r.next() ? r.getString(1) : null;
     } catch (SQLException e) {
       throw new IllegalStateException(e);
     }

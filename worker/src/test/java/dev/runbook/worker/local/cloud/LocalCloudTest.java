@@ -18,6 +18,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.runbook.engine.activities.StepResult;
+import dev.runbook.worker.flyway.FlywayMigrations;
+import java.nio.file.Files;
 import java.sql.Connection;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
@@ -362,5 +364,25 @@ class LocalCloudTest {
                     request(run(), "secret", "aws.secrets.get", "{\"secretId\": \"nope\"}")));
     assertTrue(
         missing.getOriginalMessage().startsWith("no secret nope"), missing.getOriginalMessage());
+  }
+
+  @Test
+  void aSnapshotRightAfterAFlywayStepDoesNotWaitForTheFlywayStepsSessions() throws Exception {
+    LocalCloudFixture.start();
+    Files.createDirectories(LocalCloudFixture.migrations.resolve("none"));
+    LocalCloudFixture.step(FlywayMigrations.class)
+        .info(
+            request(
+                "flyway-then-snapshot",
+                "before",
+                "flyway.info",
+                "{\"database\": \"platform\", \"locations\": [\"none\"]}"));
+    long started = System.nanoTime();
+    // PostgreSQL copies a database only while nobody is connected: the Flyway pool lets go too
+    StepResult result = snapshot("flyway-then-snapshot", "snapshot");
+    assertTrue(result.summary().startsWith("snapshot "), result.summary());
+    assertTrue(
+        System.nanoTime() - started < TimeUnit.SECONDS.toNanos(10),
+        "the copy waited for the Flyway step's idle session");
   }
 }
