@@ -175,6 +175,10 @@ class SchemaFilesTest {
                 "migration-repair.yaml",
                 "table-export.yaml")),
         runbooks.toString());
+    String catalog = Files.readString(ROOT.resolve("runbooks/README.md"));
+    for (String runbook : runbooks) {
+      assertTrue(catalog.contains("`" + runbook + "`"), "runbooks/README.md lists " + runbook);
+    }
   }
 
   @ParameterizedTest
