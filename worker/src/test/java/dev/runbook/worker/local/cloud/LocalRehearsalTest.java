@@ -429,6 +429,35 @@ class LocalRehearsalTest {
     assertNoPassword(runId);
   }
 
+  @Test
+  void theTableExportMasksTheEnvironmentsSensitiveColumnsInTheFile() throws Exception {
+    exec(
+        "platform",
+        "CREATE TABLE users (id integer PRIMARY KEY, name text, email text)",
+        "INSERT INTO users VALUES (1, 'ann', 'ann@example.com'), (2, 'bo', 'bo@example.com')");
+    String ticket = "OPS-" + (650 + N.incrementAndGet());
+    String runId = "table-export-local-" + ticket;
+    Map<String, String> params = new LinkedHashMap<>();
+    params.put("database", "platform");
+    params.put("query", "SELECT id, name, email FROM users ORDER BY id");
+    params.put("format", "json");
+    params.put("ticket", ticket);
+    RunView view = result(launch(runId, plan("table-export.yaml", params), ticket));
+
+    assertEquals(RunStatus.COMPLETED, view.status(), view.failure());
+    Path file =
+        LocalCloudFixture.exports
+            .toAbsolutePath()
+            .resolve(Path.of("exports", runId, "export.json"));
+    assertEquals(
+        LocalCloudFixture.json(
+            "[{\"id\": 1, \"name\": \"ann\", \"email\": \"***\"},"
+                + " {\"id\": 2, \"name\": \"bo\", \"email\": \"***\"}]"),
+        LocalCloudFixture.json(Files.readString(file)),
+        "users.email is a sensitive column of local/platform");
+    assertNoPassword(runId);
+  }
+
   // ------------------------------------------------- schema-migration, then migration-repair
 
   private static void migration(String name, String text) throws IOException {
