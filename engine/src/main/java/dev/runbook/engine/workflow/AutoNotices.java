@@ -145,8 +145,10 @@ final class AutoNotices {
   /**
    * The run is over: {@code completed}, {@code compensation-incomplete}, or {@code failed} for
    * every other ending. Waited for (at most {@link #LIMIT}), so it goes out before the run closes.
+   *
+   * @param finallyIds the ids of the {@code finally} steps, left out of the count of steps done
    */
-  void ended(RunRequest request, Stage stage, RunView view) {
+  void ended(RunRequest request, Stage stage, RunView view, java.util.Set<String> finallyIds) {
     NoticeEvent event =
         switch (view.status()) {
           case COMPLETED -> NoticeEvent.COMPLETED;
@@ -171,13 +173,28 @@ final class AutoNotices {
       text.append(": ").append(cut(view.failure()));
     }
     text.append('.');
-    long done = view.steps().stream().filter(s -> s.outcome() == StepOutcome.COMPLETED).count();
+    // the main body's steps: finally steps (already run) say nothing about how the run went
+    long done =
+        view.steps().stream()
+            .filter(s -> s.outcome() == StepOutcome.COMPLETED && !finallyIds.contains(s.stepId()))
+            .count();
     text.append("\n").append(done).append(done == 1 ? " step" : " steps").append(" completed");
-    if (!view.compensations().isEmpty()) {
-      long undone =
-          view.compensations().stream().filter(c -> c.outcome() == StepOutcome.COMPLETED).count();
-      text.append("; ").append(undone).append(" of ").append(view.compensations().size());
-      text.append(" undos ran");
+    List<String> undos = new ArrayList<>();
+    for (StepOutcome outcome :
+        List.of(StepOutcome.COMPLETED, StepOutcome.FAILED, StepOutcome.SKIPPED)) {
+      long n = view.compensations().stream().filter(c -> c.outcome() == outcome).count();
+      if (n > 0) {
+        undos.add(
+            n
+                + switch (outcome) {
+                  case COMPLETED -> " done";
+                  case FAILED -> " failed";
+                  default -> " with nothing to undo";
+                });
+      }
+    }
+    if (!undos.isEmpty()) {
+      text.append("; undos: ").append(String.join(", ", undos));
     }
     text.append('.');
     for (CompensationRecord c : view.compensations()) {

@@ -153,7 +153,11 @@ public class RunbookWorkflowImpl implements RunbookWorkflow {
     Workflow.newDetachedCancellationScope(this::releaseLocks).run();
     Workflow.newDetachedCancellationScope(this::runFinally).run();
     // Detached: a run cancelled through Temporal still says how it ended.
-    Workflow.newDetachedCancellationScope(() -> notices.ended(request, lastStage(), view())).run();
+    java.util.Set<String> finallyIds = new java.util.LinkedHashSet<>();
+    plan.finallySteps().forEach(s -> finallyIds.add(s.id()));
+    Workflow.newDetachedCancellationScope(
+            () -> notices.ended(request, lastStage(), view(), finallyIds))
+        .run();
     audit.flush(view(), true);
     return view();
   }
