@@ -206,6 +206,11 @@ final class RunText {
       // records missing from the audit store (its outage, or a worker without one)
       lines.add("audit      " + v.audit().replaceFirst("^audit store: ", ""));
     }
+    if (v.notices() != null && !v.notices().isEmpty()) {
+      // automatic notices (Slack or the worker's log); one not sent never changed the run
+      lines.add("notices");
+      v.notices().forEach(n -> lines.add("  " + n));
+    }
     return lines;
   }
 }

@@ -76,7 +76,7 @@ class PlanCommandTest {
         Runbook   emergency-data-fix v1 (file sha256 76feee27e8aa)
                   Apply one reviewed DML fix with a row-count bound, backup and verification, stage then prod
         Target    prod
-        Plan hash f89da2d5281d90a6f4237e5a3da886efe4cca4d97a12878dc9781b5181887039
+        Plan hash 4531efa57c292c24dc70c5795449954c1fcf2dc7d1689a9ed0474a13a6af5b53
         Params
           database = platform
           change = UPDATE invoices SET status = 'void' WHERE id = :id

@@ -224,6 +224,30 @@ class RunCommandTest {
     Cli.Result cancelled = temporal.run("alice", "cancel", id, "--reason", "test over");
     assertEquals(0, cancelled.exitCode(), cancelled.toString());
     assertEquals(RunStatus.CANCELLED, temporal.view(id).status());
+    // stage's environment file has notifications: the run announced its gate and its end
+    assertTrue(
+        temporal.notify.texts.stream()
+            .anyMatch(
+                t ->
+                    t.startsWith("stage: :raised_hand: Approval needed: run `" + id + "`")
+                        && t.contains("\nApprove: `runbook approve " + id + " --gate stage/ok`")),
+        temporal.notify.texts.toString());
+    assertTrue(
+        temporal.notify.texts.contains(
+            "stage: :x: Run `"
+                + id
+                + "` ended CANCELLED (review v1, stage, launched by alice, ticket OPS-14):"
+                + " cancelled by alice: test over.\n0 steps completed.\nDetails: `runbook status "
+                + id
+                + "`, `runbook audit "
+                + id
+                + "`"),
+        temporal.notify.texts.toString());
+    Cli.Result status = temporal.run("alice", "status", id);
+    assertTrue(
+        status.out().contains("\nnotices\n  approval-needed stage/ok: ")
+            && status.out().contains("\n  failed: "),
+        status.out());
   }
 
   @Test

@@ -8,6 +8,7 @@ import dev.runbook.engine.diag.Diagnostic;
 import dev.runbook.engine.diag.Diagnostics;
 import dev.runbook.engine.diag.Suggestions;
 import dev.runbook.engine.plan.Gate;
+import dev.runbook.engine.plan.NoticeEvent;
 import dev.runbook.engine.plan.Plan;
 import dev.runbook.engine.plan.PlanJson;
 import dev.runbook.engine.plan.RunbookRef;
@@ -66,7 +67,7 @@ public final class PlanCompiler {
               env.name(),
               env.taskQueue(),
               env.rehearsal(),
-              facts(env),
+              withNotices(facts(env), spec, env),
               gate,
               stage.steps(spec.steps())));
       previous = env;
@@ -188,6 +189,34 @@ public final class PlanCompiler {
       facts.set("access", AccessPolicy.facts(access));
     }
     return facts;
+  }
+
+  /**
+   * Adds the automatic notices the stage sends ({@link NoticeEvent#FACT}): the environment's {@code
+   * notifications.events} (every event when it has {@code notifications} without a list), narrowed
+   * by the runbook's {@code notifications.events}. Only for environments that declare {@code
+   * notifications}: the others send none, and their plans keep their hash.
+   */
+  static ObjectNode withNotices(ObjectNode facts, RunbookSpec spec, EnvironmentSpec env) {
+    JsonNode declared = env.source().tree().path("notifications");
+    if (!declared.isObject()) {
+      return facts;
+    }
+    List<String> events = events(declared.path("events"));
+    List<String> narrowed = events(spec.source().tree().path("notifications").path("events"));
+    var list = facts.putArray(NoticeEvent.FACT);
+    events.stream().filter(narrowed::contains).forEach(list::add);
+    return facts;
+  }
+
+  /** The events a list names, in the order of {@link NoticeEvent}; all when there is no list. */
+  private static List<String> events(JsonNode list) {
+    if (!list.isArray()) {
+      return NoticeEvent.ids();
+    }
+    List<String> named = new ArrayList<>();
+    list.forEach(e -> named.add(e.asText()));
+    return NoticeEvent.ids().stream().filter(named::contains).toList();
   }
 
   static Map<String, Object> scope(Map<String, JsonNode> params, EnvironmentSpec env) {

@@ -7,8 +7,16 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.runbook.engine.compile.JsonValues;
 import dev.runbook.engine.expr.ExpressionException;
 import dev.runbook.engine.expr.Template;
+import dev.runbook.engine.plan.ActivityStep;
+import dev.runbook.engine.plan.ApprovalStep;
+import dev.runbook.engine.plan.AssertStep;
+import dev.runbook.engine.plan.LeaseStep;
+import dev.runbook.engine.plan.Step;
+import dev.runbook.engine.plan.WaitStep;
+import dev.runbook.engine.steps.StepTypes;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -29,6 +37,52 @@ final class RunScope {
     this.params = plain;
     this.env = JsonValues.toPlain(facts);
     this.run = run;
+  }
+
+  private RunScope(RunScope from) {
+    this.params = from.params;
+    this.env = from.env;
+    this.run = from.run;
+  }
+
+  /**
+   * The scope of {@code finally} steps: this stage's step results, and for each of {@code
+   * mainSteps} every output its step type declares, null when the step did not produce it (it
+   * failed, was skipped or never ran, status {@code not-run}), so a {@code finally} step can report
+   * what happened without failing on what did not.
+   */
+  RunScope forFinally(List<Step> mainSteps) {
+    RunScope out = new RunScope(this);
+    for (Step step : mainSteps) {
+      Map<String, Object> outputs = new LinkedHashMap<>();
+      StepTypes.find(uses(step))
+          .ifPresent(type -> type.outputs().forEach(name -> outputs.put(name, null)));
+      Object status = NOT_RUN;
+      if (steps.get(step.id()) instanceof Map<?, ?> ran) {
+        status = ran.get("status");
+        if (ran.get("outputs") instanceof Map<?, ?> produced) {
+          produced.forEach((k, v) -> outputs.put(String.valueOf(k), v));
+        }
+      }
+      Map<String, Object> entry = new LinkedHashMap<>();
+      entry.put("status", status);
+      entry.put("outputs", outputs);
+      out.steps.put(step.id(), entry);
+    }
+    return out;
+  }
+
+  /** The status {@code finally} steps read for a main-body step the run never reached. */
+  static final String NOT_RUN = "not-run";
+
+  private static String uses(Step step) {
+    return switch (step) {
+      case ActivityStep a -> a.uses();
+      case ApprovalStep a -> "approval";
+      case WaitStep w -> "wait";
+      case AssertStep a -> "assert";
+      case LeaseStep l -> "lease";
+    };
   }
 
   void recordStep(String id, StepOutcome outcome, JsonNode outputs) {

@@ -10,6 +10,8 @@ import java.util.List;
  *     answered to the reviewer directly and leave no trace in the run)
  * @param audit why some of the run's records are not in the audit store yet, or empty (null for
  *     runs started before the audit trail)
+ * @param notices what happened to each automatic notice ("event: outcome"), in order; null for runs
+ *     started before automatic notices
  */
 public record RunView(
     String runbook,
@@ -27,4 +29,5 @@ public record RunView(
     List<CompensationRecord> compensations,
     String failure,
     List<String> refusals,
-    String audit) {}
+    String audit,
+    List<String> notices) {}

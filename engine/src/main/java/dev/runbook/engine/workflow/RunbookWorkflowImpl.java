@@ -57,6 +57,9 @@ public class RunbookWorkflowImpl implements RunbookWorkflow {
 
   static final String LEASE_STEP = "lease-step";
 
+  /** {@code finally} steps read the outputs of the main body's steps (see {@link #runFinally}). */
+  static final String FINALLY_READS_STEPS = "finally-reads-steps";
+
   /** Step types that preview their change (done and rolled back) before applying it. */
   static final java.util.Set<String> PREVIEWED = java.util.Set.of("sql.change");
 
@@ -78,6 +81,10 @@ public class RunbookWorkflowImpl implements RunbookWorkflow {
   private final List<TargetLockWorkflow> locks = new ArrayList<>();
   private LeaseState lease;
   private AuditTrail audit = AuditTrail.OFF;
+  private AutoNotices notices = AutoNotices.OFF;
+
+  /** Each stage's scope by environment: what its steps did, for {@code finally} to read. */
+  private final Map<String, RunScope> stageScopes = new LinkedHashMap<>();
 
   /** An undo registered before its step acted, with the scope to resolve its inputs in. */
   private record PendingUndo(Stage stage, ActivityStep step, RunScope scope) {}
@@ -97,6 +104,7 @@ public class RunbookWorkflowImpl implements RunbookWorkflow {
     runFacts.put("environment", "");
     audit = AuditTrail.begin(runRequest); // off for runs started before it existed
     audit.flush(view(), false);
+    notices = AutoNotices.begin(); // off for runs started before automatic notices
 
     RunStatus ending = null;
     if (!planIntact()) {
@@ -144,6 +152,12 @@ public class RunbookWorkflowImpl implements RunbookWorkflow {
     }
     Workflow.newDetachedCancellationScope(this::releaseLocks).run();
     Workflow.newDetachedCancellationScope(this::runFinally).run();
+    // Detached: a run cancelled through Temporal still says how it ended.
+    java.util.Set<String> finallyIds = new java.util.LinkedHashSet<>();
+    plan.finallySteps().forEach(s -> finallyIds.add(s.id()));
+    Workflow.newDetachedCancellationScope(
+            () -> notices.ended(request, lastStage(), view(), finallyIds))
+        .run();
     audit.flush(view(), true);
     return view();
   }
@@ -224,6 +238,7 @@ public class RunbookWorkflowImpl implements RunbookWorkflow {
       runFacts.put("environment", environment);
       upsertEnvironment();
       RunScope scope = new RunScope(plan.params(), stage.facts(), runFacts);
+      stageScopes.put(stage.environment(), scope);
       if (stage.gateBefore() != null) {
         String message = stage.gateBefore().policy().message();
         awaitGate(
@@ -447,6 +462,7 @@ public class RunbookWorkflowImpl implements RunbookWorkflow {
     GateState gate = new GateState(id, stage.environment(), policy, shows, message, deadline);
     openGate = gate;
     move(RunStatus.WAITING_APPROVAL);
+    notices.approvalNeeded(request, stage, id, policy, message, deadline);
     boolean decided = Workflow.await(policy.timeout(), gate::decided);
     openGate = null;
     if (!decided) {
@@ -578,7 +594,8 @@ public class RunbookWorkflowImpl implements RunbookWorkflow {
         List.copyOf(compensations),
         failure,
         List.copyOf(refusals),
-        audit.problem());
+        audit.problem(),
+        notices == AutoNotices.OFF ? null : notices.outcomes());
   }
 
   /** Runs the registered undos newest first; one failing does not stop the others. */
@@ -642,17 +659,27 @@ public class RunbookWorkflowImpl implements RunbookWorkflow {
     return clean;
   }
 
-  /** {@code finally} steps: always run, against the last environment reached. */
+  /**
+   * {@code finally} steps: always run, against the last environment reached. They read the main
+   * body's steps of that environment ({@code steps.<id>.status} and {@code .outputs}); a step that
+   * did not run reads as status {@code not-run}, and an output a step did not produce (it failed,
+   * was skipped or never ran) as null. Runs started before that was so read only their own steps.
+   */
   private void runFinally() {
     if (plan.finallySteps().isEmpty()) {
       return;
     }
-    Stage last =
-        plan.stages().stream()
-            .filter(s -> s.environment().equals(environment))
-            .findFirst()
-            .orElse(plan.stages().get(0));
-    RunScope scope = new RunScope(plan.params(), last.facts(), runFacts);
+    Stage last = lastStage();
+    RunScope scope;
+    if (Workflow.getVersion(FINALLY_READS_STEPS, Workflow.DEFAULT_VERSION, 1) >= 1) {
+      RunScope main = stageScopes.get(last.environment());
+      scope =
+          main == null
+              ? new RunScope(plan.params(), last.facts(), runFacts).forFinally(last.steps())
+              : main.forFinally(last.steps());
+    } else {
+      scope = new RunScope(plan.params(), last.facts(), runFacts);
+    }
     for (Step step : plan.finallySteps()) {
       try {
         runStep(last, step, scope);
@@ -661,6 +688,14 @@ public class RunbookWorkflowImpl implements RunbookWorkflow {
       }
     }
     currentStep = "";
+  }
+
+  /** The stage of the last environment reached (the first when none was). */
+  private Stage lastStage() {
+    return plan.stages().stream()
+        .filter(s -> s.environment().equals(environment))
+        .findFirst()
+        .orElse(plan.stages().get(0));
   }
 
   private String resolveText(RunScope scope, String text, Stage stage, Step step, long started) {

@@ -59,6 +59,26 @@ class EnvironmentFileCorpusTest {
   }
 
   @Test
+  void rejectsAnUnknownNoticeEvent() {
+    assertEnvironment(
+        "stage",
+        """
+        apiVersion: runbook/v1
+        kind: Environment
+        metadata: { name: stage }
+        provider: local
+        taskQueue: runbook-stage
+        databases:
+          platform: { engine: postgresql, endpoint: 127.0.0.1, port: 5432, database: platform, secretId: x }
+        notifications: { events: [approval-needed, paged] }
+        """,
+        at(
+            "paged",
+            "stage.yaml:8:44: schema: $.notifications.events[1]: 'paged' is not one of:"
+                + " approval-needed, completed, failed, compensation-incomplete"));
+  }
+
+  @Test
   void rejectsABadJumpBoxInstanceAndSecurityGroupId() {
     assertEnvironment(
         "stage",

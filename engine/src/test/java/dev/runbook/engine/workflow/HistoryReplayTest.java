@@ -13,9 +13,12 @@ import io.temporal.activity.ActivityOptions;
 import io.temporal.api.enums.v1.EventType;
 import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.common.WorkflowExecutionHistory;
+import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.testing.WorkflowHistoryLoader;
 import io.temporal.testing.WorkflowReplayer;
 import io.temporal.worker.NonDeterministicException;
+import io.temporal.worker.Worker;
+import io.temporal.worker.WorkerOptions;
 import io.temporal.workflow.Workflow;
 import java.io.IOException;
 import java.net.URISyntaxException;
@@ -24,8 +27,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
@@ -43,6 +50,46 @@ class HistoryReplayTest {
 
   /** The Java SDK's code for "history and workflow code disagree". */
   private static final String NON_DETERMINISM = "[TMPRL1100]";
+
+  /**
+   * How long a replayed workflow thread may run without yielding before the SDK calls it a deadlock
+   * (its default is 1 s). The first replays load classes and serialise a plan for the first time,
+   * which takes longer than 1 s on a loaded CI machine; 10 s still catches workflow code that
+   * blocks.
+   */
+  static final Duration REPLAY_DEADLOCK_LIMIT = Duration.ofSeconds(10);
+
+  private static TestWorkflowEnvironment replayEnvironment;
+  private static final Map<Class<?>, Worker> REPLAYERS = new HashMap<>();
+
+  @BeforeAll
+  static void startReplayEnvironment() {
+    replayEnvironment = TestWorkflowEnvironment.newInstance();
+  }
+
+  @AfterAll
+  static void closeReplayEnvironment() {
+    REPLAYERS.clear();
+    replayEnvironment.close();
+  }
+
+  /** Replays a history with one workflow implementation (a worker of its own, never started). */
+  static void replay(WorkflowExecutionHistory history, Class<?> implementation) throws Exception {
+    Worker worker =
+        REPLAYERS.computeIfAbsent(
+            implementation,
+            type -> {
+              Worker w =
+                  replayEnvironment.newWorker(
+                      "replay-" + type.getSimpleName(),
+                      WorkerOptions.newBuilder()
+                          .setDefaultDeadlockDetectionTimeout(REPLAY_DEADLOCK_LIMIT.toMillis())
+                          .build());
+              w.registerWorkflowImplementationTypes(type);
+              return w;
+            });
+    WorkflowReplayer.replayWorkflowExecution(history, worker);
+  }
 
   /**
    * The stored histories, sorted; fails when there are none (a replay of nothing proves nothing).
@@ -87,9 +134,7 @@ class HistoryReplayTest {
             file ->
                 DynamicTest.dynamicTest(
                     file.getFileName().toString(),
-                    () ->
-                        WorkflowReplayer.replayWorkflowExecution(
-                            load(file), RunbookWorkflowImpl.class)));
+                    () -> replay(load(file), RunbookWorkflowImpl.class)));
   }
 
   @Test
@@ -166,9 +211,7 @@ class HistoryReplayTest {
       Exception e =
           assertThrows(
               Exception.class,
-              () ->
-                  WorkflowReplayer.replayWorkflowExecution(
-                      stored(scenario), ExtraActivityWorkflow.class),
+              () -> replay(stored(scenario), ExtraActivityWorkflow.class),
               scenario);
       // The replayer reports it as a failed replay query whose message carries the SDK's
       // NonDeterministicException ([TMPRL1100]); accept it chained as well.
@@ -192,7 +235,7 @@ class HistoryReplayTest {
   @Test
   void theSameChangeBehindGetVersionReplays() throws Exception {
     for (Path file : historyFiles()) {
-      WorkflowReplayer.replayWorkflowExecution(load(file), VersionedExtraActivityWorkflow.class);
+      replay(load(file), VersionedExtraActivityWorkflow.class);
     }
   }
 

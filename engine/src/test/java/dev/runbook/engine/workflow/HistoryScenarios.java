@@ -3,9 +3,12 @@ package dev.runbook.engine.workflow;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.runbook.engine.compile.Fixtures;
+import dev.runbook.engine.compile.PlanCompiler;
+import dev.runbook.engine.compile.ValidatedEnvironment;
 import dev.runbook.engine.plan.Plan;
 import io.temporal.client.WorkflowStub;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -37,9 +40,30 @@ final class HistoryScenarios {
       String target,
       List<String> failing,
       Driver driver,
-      RunStatus expected) {
+      RunStatus expected,
+      String environmentExtra) {
+    Scenario(
+        String name,
+        String runbook,
+        String target,
+        List<String> failing,
+        Driver driver,
+        RunStatus expected) {
+      this(name, runbook, target, failing, driver, expected, "");
+    }
+
+    /** Compiled for the standard environments, with {@code environmentExtra} added to stage's. */
     Plan plan() {
-      return Fixtures.plan(runbook, target, Map.of());
+      if (environmentExtra.isEmpty()) {
+        return Fixtures.plan(runbook, target, Map.of());
+      }
+      Map<String, ValidatedEnvironment> envs = new LinkedHashMap<>(Fixtures.standardEnvironments());
+      envs.put("stage", Fixtures.environment("stage", Fixtures.STAGE + environmentExtra));
+      PlanCompiler.Result result =
+          PlanCompiler.compile(Fixtures.runbook(runbook), envs, target, Map.of());
+      return result
+          .plan()
+          .orElseThrow(() -> new IllegalStateException(result.diagnostics().toString()));
     }
 
     String workflowId() {
@@ -174,6 +198,47 @@ final class HistoryScenarios {
             port: "${{ steps.allow.outputs.port }}"
       """;
 
+  /**
+   * A change behind an approval step, then a query; {@code finally} reports what the main body did.
+   * Run where stage sends automatic notices ({@link #NOTICES}).
+   */
+  static final String ANNOUNCED =
+      """
+      apiVersion: runbook/v1
+      kind: Runbook
+      metadata: { name: announced, version: 1 }
+      environments: [stage]
+      steps:
+        - id: fix
+          uses: sql.change
+          with:
+            database: platform
+            statements: ["UPDATE invoices SET status = 'void' WHERE id = 1"]
+            expectRows: 1
+          compensate:
+            uses: sql.restore
+            with: { database: platform, backup: "${{ steps.fix.outputs.backupTable }}" }
+        - id: ok
+          uses: approval
+          with: { approvers: { group: db-leads }, shows: [fix], timeout: 2h, message: "check invoice 1" }
+        - id: check
+          uses: sql.query
+          with:
+            database: platform
+            query: "SELECT id FROM invoices WHERE status = 'open' AND id = 1"
+      finally:
+        - id: report
+          uses: notify
+          with:
+            text: "fix ${{ steps.fix.status }} (${{ steps.fix.outputs.rowsAffected }} rows), check ${{ steps.check.status }}"
+      """;
+
+  /** Stage's notification settings for the automatic-notice scenarios: every event, the log. */
+  static final String NOTICES =
+      """
+      notifications: { defaultChannel: "#db-ops" }
+      """;
+
   static final List<Scenario> ALL =
       List.of(
           new Scenario(
@@ -276,7 +341,38 @@ final class HistoryScenarios {
               "stage",
               List.of(),
               (wf, plan) -> LeaseWorkflowTest.awaitLease(wf, RecordHistories.LAUNCHER),
-              RunStatus.COMPLETED));
+              RunStatus.COMPLETED),
+          new Scenario(
+              "auto-notices",
+              ANNOUNCED,
+              "stage",
+              List.of(),
+              (wf, plan) -> {
+                WorkflowHarness.awaitGate(wf, "stage/ok");
+                approve(wf, "stage/ok", "alice", plan);
+              },
+              RunStatus.COMPLETED,
+              NOTICES),
+          new Scenario(
+              "auto-notices-failed",
+              ANNOUNCED,
+              "stage",
+              List.of("stage:sql.change:fix@apply"),
+              (wf, plan) -> {},
+              RunStatus.FAILED,
+              NOTICES),
+          new Scenario(
+              "auto-notices-undo-failed",
+              ANNOUNCED,
+              "stage",
+              List.of("stage:sql.restore:fix"),
+              (wf, plan) -> {
+                WorkflowHarness.awaitGate(wf, "stage/ok");
+                wf.decide(
+                    new ApprovalDecision("stage/ok", "bob", Decision.REJECT, "no", plan.hash()));
+              },
+              RunStatus.COMPENSATION_INCOMPLETE,
+              NOTICES));
 
   private static void approve(RunbookWorkflow wf, String gate, String who, Plan plan) {
     ApprovalAnswer answer =
