@@ -334,7 +334,8 @@ public class RunbookWorkflowImpl implements RunbookWorkflow {
           throw record(stage, step, started, FailureType.EXPRESSION_ERROR, e.getMessage());
         }
         if (!holds) {
-          String message = check.message().isEmpty() ? "assertion failed" : check.message();
+          String message =
+              check.message().isEmpty() ? "assertion failed" : assertMessage(scope, check);
           failStep(index, scope, step, message);
           throw new RunEnded(RunStatus.FAILED, "step " + step.id() + ": " + message);
         }
@@ -706,6 +707,19 @@ public class RunbookWorkflowImpl implements RunbookWorkflow {
       return scope.resolve(NODES.textNode(text)).asText();
     } catch (ExpressionException e) {
       throw record(stage, step, started, FailureType.EXPRESSION_ERROR, e.getMessage());
+    }
+  }
+
+  /**
+   * The assert's message with its expressions filled in. A message that cannot be rendered is shown
+   * as written rather than turning the failed check into an expression error, so runs recorded
+   * before messages were rendered take the same path on replay.
+   */
+  private static String assertMessage(RunScope scope, AssertStep check) {
+    try {
+      return scope.resolve(NODES.textNode(check.message())).asText();
+    } catch (ExpressionException e) {
+      return check.message();
     }
   }
 

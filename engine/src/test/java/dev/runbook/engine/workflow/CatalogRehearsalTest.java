@@ -95,16 +95,29 @@ class CatalogRehearsalTest {
         .toList();
   }
 
+  /** The runbook's own step calls, in order (the interpreter's automatic notices left out). */
   private List<String> calls() {
-    return List.copyOf(harness.activities.calls);
+    return harness.activities.calls.stream().filter(c -> !c.contains(":notify:notice/")).toList();
   }
 
-  /** The texts of the notify calls, in order. */
+  /** The texts of the runbook's notify steps, in order. */
   private List<String> notices() {
     return harness.activities.requests.stream()
-        .filter(r -> r.uses().equals("notify"))
+        .filter(r -> r.uses().equals("notify") && !isAutomatic(r))
         .map(r -> r.with().path("text").asText())
         .toList();
+  }
+
+  /** The events of the interpreter's automatic notices, in order (stage and prod send them). */
+  private List<String> automaticNotices() {
+    return harness.activities.requests.stream()
+        .filter(CatalogRehearsalTest::isAutomatic)
+        .map(r -> r.environment() + ":" + r.with().path("event").asText())
+        .toList();
+  }
+
+  private static boolean isAutomatic(StepRequest r) {
+    return r.uses().equals("notify") && r.stepId().startsWith("notice/");
   }
 
   private StepRequest request(String key) {
@@ -149,6 +162,7 @@ class CatalogRehearsalTest {
             "prod:aws.ec2.stop:stop_jump",
             "prod:notify:report"),
         calls());
+    assertEquals(List.of("prod:approval-needed", "prod:completed"), automaticNotices());
     assertEquals(
         "sg-0123456789abcdef0",
         request("prod:aws.ec2.revoke-ingress:revoke_me").with().path("securityGroup").asText());
@@ -264,13 +278,12 @@ class CatalogRehearsalTest {
 
   @Test
   void aSnapshotThatIsNotAvailableFailsTheCheckAndIsNotReported() {
-    given("snapshot", "{\"status\": \"failed\"}");
+    given("snapshot", "{\"snapshotId\": \"snap-ops-2\", \"status\": \"failed\"}");
     Plan plan = plan("snapshot.yaml", "stage", params("database", "platform", "ticket", "OPS-2"));
     RunView end = WorkflowHarness.result(launch(plan));
 
     assertEquals(RunStatus.FAILED, end.status());
-    // the assert's message is shown as written (its expressions are not rendered yet)
-    assertTrue(end.failure().startsWith("step available: snapshot "), end.failure());
+    assertEquals("step available: snapshot snap-ops-2 is failed", end.failure());
     assertEquals(
         List.of("stage/snapshot COMPLETED", "stage/available FAILED"), steps(end).subList(0, 2));
     assertEquals(2, calls().size(), calls().toString());
@@ -335,7 +348,10 @@ class CatalogRehearsalTest {
     RunView end = WorkflowHarness.result(launch(plan));
 
     assertEquals(RunStatus.FAILED, end.status());
-    assertTrue(end.failure().startsWith("step complete: the extract returned "), end.failure());
+    assertTrue(
+        end.failure()
+            .startsWith("step complete: the extract returned 1000 row(s), truncated: true;"),
+        end.failure());
     assertTrue(calls().stream().noneMatch(c -> c.contains("sql.change")), calls().toString());
     assertEquals(1, end.compensations().size());
     assertEquals("aws.rds.delete", end.compensations().get(0).uses());
