@@ -80,7 +80,13 @@ class TunnelCommandTest {
       boolean stop = leases.isEmpty();
       running = running && !stop;
       return result(
-          stop ? "stopped" : "left running", "instanceId", "i-0123456789abcdef0", "stopped", stop);
+          stop ? "stopped" : "left running",
+          "instanceId",
+          "i-0123456789abcdef0",
+          "stopped",
+          stop,
+          "otherLeases",
+          leases.size());
     }
 
     @Override

@@ -76,7 +76,9 @@ final class StepRules {
           "approval is not allowed on "
               + type.name()
               + " steps; add a separate step with uses: approval");
-    } else if (!has && type.approval() == ApprovalRule.REQUIRED) {
+    } else if (!has
+        && type.approval() == ApprovalRule.REQUIRED
+        && !StepTypes.tunnelSessions(step.uses(), step.with())) {
       reporter.value(
           Category.SEMANTIC,
           step.pointer(),

@@ -42,7 +42,7 @@ public final class StepTypes {
             "aws.ec2.stop",
             ACTIVITY,
             "aws.ec2",
-            List.of("instanceId", "stopped", "reason", "leases"),
+            List.of("instanceId", "stopped", "reason", "leases", "otherLeases"),
             List.of(),
             List.of(
                 new OwnedInput(
@@ -145,7 +145,7 @@ public final class StepTypes {
             "sql.terminate-sessions",
             ACTIVITY,
             "sql",
-            List.of("terminated", "notFound", "refused", "refusedWhy", "reason"),
+            List.of("terminated", "notFound", "refused", "refusedWhy", "reason", "skipped"),
             List.of(),
             List.of(),
             Optional.empty(),
@@ -293,6 +293,19 @@ public final class StepTypes {
 
   public static Optional<StepType> find(String name) {
     return Optional.ofNullable(TYPES.get(name));
+  }
+
+  /**
+   * True for {@code sql.terminate-sessions} with {@code tunnelSessions: true} (a literal): the
+   * lease-end cleanup of {@code runbooks/db-access.yaml}. The environment's {@code access} policy,
+   * not the runbook, chooses which sessions (the access user's, from the jump box's addresses), so
+   * it needs no reviewer's approval and takes no database lock (other leases go on meanwhile).
+   */
+  public static boolean tunnelSessions(String uses, com.fasterxml.jackson.databind.JsonNode with) {
+    return "sql.terminate-sessions".equals(uses)
+        && with != null
+        && with.path("tunnelSessions").isBoolean()
+        && with.path("tunnelSessions").asBoolean();
   }
 
   /** Every step type, in registration order. */
