@@ -119,6 +119,14 @@ final class SessionTerminator {
   private static Set<Long> tunnelled(Session session, String user, SourceAddresses sources)
       throws SQLException {
     boolean pg = session.dialect instanceof Dialect.Postgres;
+    if (pg && !readsAllStats(session)) {
+      // without it, other roles' client addresses read as null: nothing would ever match
+      throw FailureType.CONFIGURATION.failure(
+          "the engine's user on "
+              + session.target.name()
+              + " cannot see where other users' sessions come from: grant it pg_read_all_stats"
+              + " (and pg_signal_backend to end them)");
+    }
     String sql =
         pg
             ? "SELECT pid, host(client_addr) FROM pg_stat_activity WHERE datname ="
@@ -137,6 +145,14 @@ final class SessionTerminator {
       }
     }
     return ids;
+  }
+
+  private static boolean readsAllStats(Session session) throws SQLException {
+    try (Statement s = session.connection.createStatement();
+        ResultSet rs =
+            s.executeQuery("SELECT pg_has_role(current_user, 'pg_read_all_stats', 'USAGE')")) {
+      return rs.next() && rs.getBoolean(1);
+    }
   }
 
   /** What became of the sessions asked for. */
