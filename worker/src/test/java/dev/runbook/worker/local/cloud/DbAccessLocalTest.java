@@ -328,14 +328,16 @@ class DbAccessLocalTest {
     awaitLease(carol, "carol");
     assertTrue(box.running(INSTANCE));
     carol.cancel(new CancelRequest("carol", "done early"));
-    RunView end = awaitEnd(carol);
+    RunView end = result(carol); // after the undos and finally
     assertEquals(RunStatus.CANCELLED, end.status());
     assertEquals(
         List.of("aws.ec2.revoke-ingress", "aws.ec2.stop"),
         end.compensations().stream().map(CompensationRecord::uses).toList());
     assertEquals(Set.of(), box.rules());
     assertFalse(box.running(INSTANCE));
+    StepRecord report = step(end, "report");
     assertTrue(
-        notifications.stream().anyMatch(n -> n.contains("for carol: ")), notifications.toString());
+        notifications.stream().anyMatch(n -> n.contains("for carol: ")),
+        notifications + " " + report);
   }
 }
