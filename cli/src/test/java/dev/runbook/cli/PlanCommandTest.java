@@ -33,7 +33,7 @@ class PlanCommandTest {
         Runbook   emergency-data-fix v1 (file sha256 76feee27e8aa)
                   Apply one reviewed DML fix with a row-count bound, backup and verification, stage then prod
         Target    local
-        Plan hash f2ba11cbdf3c03baab35ed231cfb6030e5b716ef7e6baa700f71825a41484d33
+        Plan hash a413b2c4372bdb927a05ff5efd4db0295a3d7703093cbd16e01fff5aede3bdfc
         Params
           database = platform
           change = UPDATE invoices SET status = 'void' WHERE id = :id
@@ -76,7 +76,7 @@ class PlanCommandTest {
         Runbook   emergency-data-fix v1 (file sha256 76feee27e8aa)
                   Apply one reviewed DML fix with a row-count bound, backup and verification, stage then prod
         Target    prod
-        Plan hash f89da2d5281d90a6f4237e5a3da886efe4cca4d97a12878dc9781b5181887039
+        Plan hash 6bb4e68a53ee3fce07b8e8b84ee767d76072e2eb6bbf37a35ab92acb2ed4c08e
         Params
           database = platform
           change = UPDATE invoices SET status = 'void' WHERE id = :id

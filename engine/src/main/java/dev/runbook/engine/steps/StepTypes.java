@@ -305,7 +305,8 @@ public final class StepTypes {
     return "sql.terminate-sessions".equals(uses)
         && with != null
         && with.path("tunnelSessions").isBoolean()
-        && with.path("tunnelSessions").asBoolean();
+        && with.path("tunnelSessions").asBoolean()
+        && !with.has("sessions"); // given ids still need their approval
   }
 
   /** Every step type, in registration order. */
