@@ -664,6 +664,13 @@ class SemanticCorpusTest {
               tunnelSessions: true
               reason: stuck migration
         """,
-        at("id: kill", "PLACEHOLDER"));
+        at(
+            "id: kill",
+            "rb.yaml:6:5: semantic: $.steps[0]: sql.terminate-sessions needs an approval: a"
+                + " reviewer must see what it will do first"),
+        at(
+            "with:",
+            "rb.yaml:8:5: schema: $.steps[0].with: give exactly one of: sessions,"
+                + " tunnelSessions"));
   }
 }
