@@ -235,6 +235,15 @@ class TunnelCommandTest {
             + " with runbook tunnel)\n",
         stranger.err());
 
+    assertFalse(
+        temporal
+            .connection()
+            .client()
+            .fetchHistory(runId)
+            .toString()
+            .contains(credentials.password()),
+        "the password was read by the CLI, never through the run");
+
     Cli.Result stopped = run.stop();
     assertEquals(0, stopped.exitCode(), stopped.err());
     assertTrue(stopped.out().contains("released: the cleanup steps run now"), stopped.out());

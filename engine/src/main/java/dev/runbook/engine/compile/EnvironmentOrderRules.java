@@ -72,7 +72,7 @@ final class EnvironmentOrderRules {
       if (step.uses() != null
           && !ACCESS_ONLY.contains(step.uses())
           // the lease-end cleanup of the access itself, chosen by the environment's policy
-          && !dev.runbook.engine.steps.StepTypes.tunnelSessions(step.uses(), step.with())) {
+          && !dev.runbook.engine.steps.TunnelSessions.of(step.uses(), step.with())) {
         reporter.value(
             Category.SEMANTIC,
             step.at("/uses"),

@@ -295,20 +295,6 @@ public final class StepTypes {
     return Optional.ofNullable(TYPES.get(name));
   }
 
-  /**
-   * True for {@code sql.terminate-sessions} with {@code tunnelSessions: true} (a literal): the
-   * lease-end cleanup of {@code runbooks/db-access.yaml}. The environment's {@code access} policy,
-   * not the runbook, chooses which sessions (the access user's, from the jump box's addresses), so
-   * it needs no reviewer's approval and takes no database lock (other leases go on meanwhile).
-   */
-  public static boolean tunnelSessions(String uses, com.fasterxml.jackson.databind.JsonNode with) {
-    return "sql.terminate-sessions".equals(uses)
-        && with != null
-        && with.path("tunnelSessions").isBoolean()
-        && with.path("tunnelSessions").asBoolean()
-        && !with.has("sessions"); // given ids still need their approval
-  }
-
   /** Every step type, in registration order. */
   public static Collection<StepType> all() {
     return TYPES.values();
