@@ -22,8 +22,10 @@ import picocli.CommandLine.Parameters;
           + " how to connect and keeps the lease alive with heartbeats. Ctrl-C, the TTL"
           + " (`runbook tunnel extend RUN --by 30m`, up to the policy's maximum) or lost"
           + " heartbeats end it: the run revokes your address and stops the jump box when no"
-          + " other lease holds it. The password is read with your own credentials, only with"
-          + " --show-password or --pgpass, never through the run.",
+          + " other lease holds it (and, when the environment says access.terminateSessions,"
+          + " ends the access user's database sessions that came through it). The user is the"
+          + " database's accessSecretId (default: secretId); the password is read with your own"
+          + " credentials, only with --show-password or --pgpass, never through the run.",
       "%n`runbook tunnel extend RUN --by 30m`: your lease of RUN ends that much later, at most"
           + " at the policy's maximum (access.maxTtl after it started)."
     })

@@ -312,18 +312,18 @@ final class TunnelSession {
     String database = db.path("database").asText();
     Credentials credentials = null;
     String unreadable = null;
+    // the user of temporary access: accessSecretId when the database names one
+    String secretId = db.path("accessSecretId").asText(db.path("secretId").asText());
     try {
       credentials =
           SqlTargets.fromDirectory(envDir, Map.of(), LocalCredentialSource.fromEnvironment())
               .credentials(env.name())
-              .fetch(db.path("secretId").asText());
+              .fetch(secretId);
     } catch (RuntimeException e) {
       unreadable = e.getMessage();
     }
     String user =
-        credentials == null
-            ? "<user of secret " + db.path("secretId").asText() + ">"
-            : credentials.username();
+        credentials == null ? "<user of secret " + secretId + ">" : credentials.username();
     println(
         "tunnel "
             + forward.host()
@@ -366,12 +366,7 @@ final class TunnelSession {
               + database);
     }
     if (credentials == null) {
-      println(
-          "  (cannot read secret "
-              + db.path("secretId").asText()
-              + " with your credentials: "
-              + unreadable
-              + ")");
+      println("  (cannot read secret " + secretId + " with your credentials: " + unreadable + ")");
     } else if (command.showPassword) {
       println("  password: " + credentials.password());
     } else if (command.pgpass == null) {

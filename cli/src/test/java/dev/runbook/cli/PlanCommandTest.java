@@ -33,7 +33,7 @@ class PlanCommandTest {
         Runbook   emergency-data-fix v1 (file sha256 76feee27e8aa)
                   Apply one reviewed DML fix with a row-count bound, backup and verification, stage then prod
         Target    local
-        Plan hash f2ba11cbdf3c03baab35ed231cfb6030e5b716ef7e6baa700f71825a41484d33
+        Plan hash a413b2c4372bdb927a05ff5efd4db0295a3d7703093cbd16e01fff5aede3bdfc
         Params
           database = platform
           change = UPDATE invoices SET status = 'void' WHERE id = :id
@@ -76,7 +76,7 @@ class PlanCommandTest {
         Runbook   emergency-data-fix v1 (file sha256 76feee27e8aa)
                   Apply one reviewed DML fix with a row-count bound, backup and verification, stage then prod
         Target    prod
-        Plan hash 4531efa57c292c24dc70c5795449954c1fcf2dc7d1689a9ed0474a13a6af5b53
+        Plan hash c01af0ea515d6745f8d632e5bd4c2d1e7351f36601925e9cd7e554bd62ccbea2
         Params
           database = platform
           change = UPDATE invoices SET status = 'void' WHERE id = :id

@@ -80,7 +80,13 @@ class TunnelCommandTest {
       boolean stop = leases.isEmpty();
       running = running && !stop;
       return result(
-          stop ? "stopped" : "left running", "instanceId", "i-0123456789abcdef0", "stopped", stop);
+          stop ? "stopped" : "left running",
+          "instanceId",
+          "i-0123456789abcdef0",
+          "stopped",
+          stop,
+          "otherLeases",
+          leases.size());
     }
 
     @Override
@@ -228,6 +234,15 @@ class TunnelCommandTest {
         "runbook: refused: the lease access belongs to alice; bob cannot extend it (start your own"
             + " with runbook tunnel)\n",
         stranger.err());
+
+    assertFalse(
+        temporal
+            .connection()
+            .client()
+            .fetchHistory(runId)
+            .toString()
+            .contains(credentials.password()),
+        "the password was read by the CLI, never through the run");
 
     Cli.Result stopped = run.stop();
     assertEquals(0, stopped.exitCode(), stopped.err());

@@ -72,8 +72,19 @@ public final class StepEffects {
               db,
               "restore " + text(outputs, "table") + " from " + text(with, "backup"),
               number(outputs, "rowsRestored"));
-      case "sql.terminate-sessions" ->
-          add(out, phase, db, "terminate sessions", number(outputs, "terminated"));
+      case "sql.terminate-sessions" -> {
+        // the ids ended, and for the lease-end cleanup where they came from
+        JsonNode ended = outputs == null ? null : outputs.get("terminated");
+        boolean tunnel = with != null && with.path("tunnelSessions").asBoolean(false);
+        add(
+            out,
+            phase,
+            db,
+            "terminate sessions"
+                + (tunnel ? " that came through the jump box" : "")
+                + (ended != null && ended.isArray() ? " " + ended : ""),
+            ended != null && ended.isArray() ? ended.size() : number(outputs, "terminated"));
+      }
       default -> {}
     }
     return out;

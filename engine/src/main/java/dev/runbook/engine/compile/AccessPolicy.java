@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 /**
  * An environment's {@code access} policy (temporary access leases) with its defaults filled in, as
  * {@code env.access.*} reads it: {@code approvalRequired}, {@code defaultTtl}, {@code maxTtl},
- * {@code heartbeatTimeout}.
+ * {@code heartbeatTimeout}, {@code terminateSessions}.
  */
 public final class AccessPolicy {
   public static final String DEFAULT_TTL = "1h";
@@ -22,6 +22,7 @@ public final class AccessPolicy {
     out.put("defaultTtl", access.path("defaultTtl").asText(DEFAULT_TTL));
     out.put("maxTtl", access.path("maxTtl").asText(MAX_TTL));
     out.put("heartbeatTimeout", access.path("heartbeatTimeout").asText(HEARTBEAT_TIMEOUT));
+    out.put("terminateSessions", access.path("terminateSessions").asBoolean(false));
     return out;
   }
 }

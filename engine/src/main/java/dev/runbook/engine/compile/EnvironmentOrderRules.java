@@ -69,7 +69,10 @@ final class EnvironmentOrderRules {
     List<dev.runbook.engine.spec.StepSpec> all = new java.util.ArrayList<>(spec.steps());
     all.addAll(spec.finallySteps());
     for (dev.runbook.engine.spec.StepSpec step : all) {
-      if (step.uses() != null && !ACCESS_ONLY.contains(step.uses())) {
+      if (step.uses() != null
+          && !ACCESS_ONLY.contains(step.uses())
+          // the lease-end cleanup of the access itself, chosen by the environment's policy
+          && !dev.runbook.engine.steps.TunnelSessions.of(step.uses(), step.with())) {
         reporter.value(
             Category.SEMANTIC,
             step.at("/uses"),

@@ -8,6 +8,7 @@ import dev.runbook.engine.steps.Execution;
 import dev.runbook.engine.steps.StepType;
 import dev.runbook.engine.steps.StepType.ApprovalRule;
 import dev.runbook.engine.steps.StepTypes;
+import dev.runbook.engine.steps.TunnelSessions;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -76,7 +77,9 @@ final class StepRules {
           "approval is not allowed on "
               + type.name()
               + " steps; add a separate step with uses: approval");
-    } else if (!has && type.approval() == ApprovalRule.REQUIRED) {
+    } else if (!has
+        && type.approval() == ApprovalRule.REQUIRED
+        && !TunnelSessions.of(step.uses(), step.with())) {
       reporter.value(
           Category.SEMANTIC,
           step.pointer(),

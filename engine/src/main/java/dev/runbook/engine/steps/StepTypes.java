@@ -42,7 +42,7 @@ public final class StepTypes {
             "aws.ec2.stop",
             ACTIVITY,
             "aws.ec2",
-            List.of("instanceId", "stopped", "reason", "leases"),
+            List.of("instanceId", "stopped", "reason", "leases", "otherLeases"),
             List.of(),
             List.of(
                 new OwnedInput(
@@ -145,7 +145,7 @@ public final class StepTypes {
             "sql.terminate-sessions",
             ACTIVITY,
             "sql",
-            List.of("terminated", "notFound", "refused", "refusedWhy", "reason"),
+            List.of("terminated", "notFound", "refused", "refusedWhy", "reason", "skipped"),
             List.of(),
             List.of(),
             Optional.empty(),

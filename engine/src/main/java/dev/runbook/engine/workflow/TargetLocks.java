@@ -4,6 +4,7 @@ import dev.runbook.engine.plan.ActivityStep;
 import dev.runbook.engine.plan.Plan;
 import dev.runbook.engine.plan.Stage;
 import dev.runbook.engine.plan.Step;
+import dev.runbook.engine.steps.TunnelSessions;
 import java.util.Set;
 import java.util.TreeMap;
 
@@ -23,6 +24,8 @@ final class TargetLocks {
       for (Step step : stage.steps()) {
         if (step instanceof ActivityStep activity
             && CHANGING.contains(activity.uses())
+            // lease-end cleanup: only the environment's tunnel sessions, while other leases run
+            && !TunnelSessions.of(activity.uses(), activity.with())
             && activity.with().path("database").isTextual()
             && !activity.with().path("database").asText().contains("${{")) {
           String database = activity.with().path("database").asText();

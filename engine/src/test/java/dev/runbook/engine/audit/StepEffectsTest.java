@@ -34,6 +34,26 @@ class StepEffectsTest {
   }
 
   @Test
+  void terminatedSessionsAreCountedAndNamedAndTheLeaseEndCleanupSaysWhere() throws Exception {
+    assertEquals(
+        List.of(new StepEffects.Sql("run", "platform", "terminate sessions [4711,4712]", 2)),
+        StepEffects.sql(
+            "sql.terminate-sessions",
+            "run",
+            json("{'database': 'platform', 'sessions': [4711, 4712, 9]}"),
+            json("{'terminated': [4711, 4712], 'notFound': [9]}")));
+    assertEquals(
+        List.of(
+            new StepEffects.Sql(
+                "run", "invoicing", "terminate sessions that came through the jump box [31]", 1)),
+        StepEffects.sql(
+            "sql.terminate-sessions",
+            "run",
+            json("{'database': 'invoicing', 'tunnelSessions': true}"),
+            json("{'terminated': [31], 'notFound': [], 'skipped': ''}")));
+  }
+
+  @Test
   void awsStepsReportWhatTheyCreatedAndRemoved() throws Exception {
     assertEquals(
         List.of(new StepEffects.Resource("snapshot", "platform-pre-fix", "created")),

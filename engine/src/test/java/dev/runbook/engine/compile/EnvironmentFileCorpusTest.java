@@ -296,4 +296,38 @@ class EnvironmentFileCorpusTest {
         at("Enviroment", "stage.yaml:2:7: schema: $.kind: must be 'Environment', got 'Enviroment'"),
         at("gcp", "stage.yaml:4:11: schema: $.provider: 'gcp' is not one of: aws, local"));
   }
+
+  @Test
+  void terminatingTunnelSessionsAtLeaseEndNeedsTheAddressesTheyComeFrom() {
+    String env =
+        """
+        apiVersion: runbook/v1
+        kind: Environment
+        metadata: { name: stage }
+        provider: local
+        taskQueue: runbook-stage
+        access: { terminateSessions: true%s }
+        databases:
+          platform:
+            engine: postgresql
+            endpoint: 127.0.0.1
+            port: 5432
+            database: platform
+            secretId: stage/platform
+            accessSecretId: stage/platform-engineers
+        """;
+    assertEnvironment("stage", env.formatted(", tunnelSources: [10.0.1.15/32]"));
+    assertEnvironment(
+        "stage",
+        env.formatted(""),
+        at("access", "stage.yaml:6:1: schema: $.access: missing required key 'tunnelSources'"));
+    assertEnvironment(
+        "stage",
+        env.formatted(", tunnelSources: [jump.internal]"),
+        at(
+            "jump.internal",
+            "stage.yaml:6:52: schema: $.access.tunnelSources[0]: expected text matching"
+                + " ^([0-9]{1,3}\\.){3}[0-9]{1,3}/[0-9]{1,2}$|^[0-9A-Fa-f:]+/[0-9]{1,3}$, got"
+                + " 'jump.internal'"));
+  }
 }

@@ -627,4 +627,50 @@ class SemanticCorpusTest {
             "rb.yaml:6:5: semantic: $.steps[0]: sql.terminate-sessions needs an approval: a"
                 + " reviewer must see what it will do first"));
   }
+
+  @Test
+  void theLeaseEndCleanupOfTunnelSessionsNeedsNoApprovalEvenWithIndependentEnvironments() {
+    assertRunbook(
+        """
+        apiVersion: runbook/v1
+        kind: Runbook
+        metadata: { name: access, version: 1 }
+        environments: [stage, prod]
+        environmentOrder: independent
+        steps:
+          - id: end_sessions
+            uses: sql.terminate-sessions
+            with:
+              database: platform
+              tunnelSessions: true
+              reason: the lease ended
+        """);
+  }
+
+  @Test
+  void tunnelSessionsIsNoWayAroundTheApprovalOfGivenSessions() {
+    assertRunbook(
+        """
+        apiVersion: runbook/v1
+        kind: Runbook
+        metadata: { name: fix, version: 1 }
+        environments: [stage]
+        steps:
+          - id: kill
+            uses: sql.terminate-sessions
+            with:
+              database: platform
+              sessions: [4242]
+              tunnelSessions: true
+              reason: stuck migration
+        """,
+        at(
+            "id: kill",
+            "rb.yaml:6:5: semantic: $.steps[0]: sql.terminate-sessions needs an approval: a"
+                + " reviewer must see what it will do first"),
+        at(
+            "with:",
+            "rb.yaml:8:5: schema: $.steps[0].with: give exactly one of: sessions,"
+                + " tunnelSessions"));
+  }
 }

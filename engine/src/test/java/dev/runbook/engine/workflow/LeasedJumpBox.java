@@ -74,7 +74,10 @@ final class LeasedJumpBox implements Ec2Activities, NotifyActivities, SshActivit
       startedByEngine = false;
     }
     return new StepResult(
-        outputs().put("instanceId", INSTANCE).put("stopped", stop),
+        outputs()
+            .put("instanceId", INSTANCE)
+            .put("stopped", stop)
+            .put("otherLeases", leases.size()),
         stop ? "stopped" : "left running: still leased by " + leases.keySet());
   }
 

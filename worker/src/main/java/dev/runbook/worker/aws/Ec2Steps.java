@@ -202,6 +202,7 @@ public final class Ec2Steps implements Ec2Activities, AutoCloseable {
     out.put("reason", reason);
     ArrayNode held = out.putArray("leases");
     leases.describeActive().forEach(held::add);
+    out.put("otherLeases", leases.active().size());
     return new StepResult(out, (stopped ? "stopped " : "kept ") + id + ": " + reason);
   }
 

@@ -162,7 +162,13 @@ public final class JdbcSqlActivities implements SqlActivities, AutoCloseable {
 
   @Override
   public StepResult terminateSessions(StepRequest request) {
-    SqlTarget target = targets.get(request.environment(), Inputs.text(request.with(), "database"));
+    String database = Inputs.text(request.with(), "database");
+    SqlTarget target = targets.get(request.environment(), database);
+    if (request.with().path("tunnelSessions").asBoolean(false)) {
+      return new SessionTerminator()
+          .terminateTunnelSessions(
+              pools, target, targets.access(request.environment(), database), request);
+    }
     return new SessionTerminator().terminate(pools, target, request);
   }
 

@@ -38,36 +38,154 @@ final class SessionTerminator {
     String reason = Inputs.text(with, "reason");
     boolean allowPrivileged = with.path("allowPrivileged").asBoolean(false);
     Set<Long> ids = ids(with.path("sessions"));
-    List<Long> terminated = new ArrayList<>();
-    List<Long> notFound = new ArrayList<>();
-    Map<Long, String> refused = new LinkedHashMap<>();
+    Outcome outcome;
     try (Session session = Session.open(pools, target)) {
       try {
         session.connection.setAutoCommit(true);
-        boolean pg = session.dialect instanceof Dialect.Postgres;
-        long own = own(session, pg);
-        for (long id : ids) {
-          if (id == own) {
-            refused.put(id, "the worker's own session");
-            continue;
-          }
-          Optional<Found> found = find(session, pg, id);
-          if (found.isEmpty()) {
-            notFound.add(id);
-            continue;
-          }
-          Optional<String> why = refusal(found.get(), allowPrivileged);
-          if (why.isPresent()) {
-            refused.put(id, why.get());
-            continue;
-          }
-          (kill(session, pg, id) ? terminated : notFound).add(id);
-        }
+        outcome = end(session, ids, allowPrivileged);
       } catch (SQLException e) {
         throw session.fail(e, "terminating sessions");
       }
     }
-    return result(target, ids.size(), terminated, notFound, refused, reason);
+    return result(target, ids.size(), outcome, reason, "", "");
+  }
+
+  /**
+   * {@code tunnelSessions: true}, the lease-end cleanup: the sessions of the database's access user
+   * connected from the environment's {@code access.tunnelSources}, through the same guards as given
+   * ids. Nothing happens unless the environment asks ({@code access.terminateSessions}); the access
+   * user must not be the engine's, whose sessions arrive from the same jump box.
+   */
+  StepResult terminateTunnelSessions(
+      ConnectionPools pools,
+      SqlTarget target,
+      SqlTargets.TunnelAccess access,
+      StepRequest request) {
+    String reason = Inputs.text(request.with(), "reason");
+    if (!access.terminateSessions()) {
+      String why =
+          target.environment() + " does not ask for it (access.terminateSessions is not true)";
+      return result(target, 0, new Outcome(), reason, why, "");
+    }
+    SourceAddresses sources = SourceAddresses.of(access.sources());
+    if (access.sources().isEmpty()) {
+      throw FailureType.CONFIGURATION.failure(
+          "access.terminateSessions of "
+              + target.environment()
+              + " needs access.tunnelSources: where the databases see tunnel connections from");
+    }
+    String engineUser = username(target, target.secretId());
+    String accessUser = access.own() ? username(target, access.accessSecretId()) : engineUser;
+    if (accessUser.equals(engineUser)) {
+      throw FailureType.CONFIGURATION.failure(
+          "databases."
+              + target.name()
+              + " of "
+              + target.environment()
+              + ": temporary access logs in as the engine's own user "
+              + engineUser
+              + ", whose sessions through the jump box cannot be told from the engine's; give the"
+              + " database an accessSecretId with a user of its own");
+    }
+    Outcome outcome;
+    Set<Long> ids;
+    try (Session session = Session.open(pools, target)) {
+      try {
+        session.connection.setAutoCommit(true);
+        ids = tunnelled(session, accessUser, sources);
+        outcome = end(session, ids, false);
+      } catch (SQLException e) {
+        throw session.fail(e, "terminating the sessions of " + accessUser);
+      }
+    }
+    return result(
+        target,
+        ids.size(),
+        outcome,
+        reason,
+        "",
+        "session(s) of " + accessUser + " from " + sources + " ");
+  }
+
+  private static String username(SqlTarget target, String secretId) {
+    try {
+      return target.credentials().fetch(secretId).username();
+    } catch (CredentialSource.CredentialException e) {
+      throw FailureType.CONFIGURATION.failure(e.getMessage());
+    }
+  }
+
+  /** The ids of {@code user}'s sessions on the target's database coming from {@code sources}. */
+  private static Set<Long> tunnelled(Session session, String user, SourceAddresses sources)
+      throws SQLException {
+    boolean pg = session.dialect instanceof Dialect.Postgres;
+    if (pg && !readsAllStats(session)) {
+      // without it, other roles' client addresses read as null: nothing would ever match
+      throw FailureType.CONFIGURATION.failure(
+          "the engine's user on "
+              + session.target.name()
+              + " cannot see where other users' sessions come from: grant it pg_read_all_stats"
+              + " (and pg_signal_backend to end them)");
+    }
+    String sql =
+        pg
+            ? "SELECT pid, host(client_addr) FROM pg_stat_activity WHERE datname ="
+                + " current_database() AND usename = ? AND client_addr IS NOT NULL ORDER BY pid"
+            : "SELECT ID, HOST FROM information_schema.PROCESSLIST WHERE USER = ?"
+                + " AND DB = DATABASE() ORDER BY ID";
+    Set<Long> ids = new LinkedHashSet<>();
+    try (PreparedStatement ps = session.connection.prepareStatement(sql)) {
+      ps.setString(1, user);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          if (sources.contains(rs.getString(2))) {
+            ids.add(rs.getLong(1));
+          }
+        }
+      }
+    }
+    return ids;
+  }
+
+  private static boolean readsAllStats(Session session) throws SQLException {
+    try (Statement s = session.connection.createStatement();
+        ResultSet rs =
+            s.executeQuery("SELECT pg_has_role(current_user, 'pg_read_all_stats', 'USAGE')")) {
+      return rs.next() && rs.getBoolean(1);
+    }
+  }
+
+  /** What became of the sessions asked for. */
+  private static final class Outcome {
+    final List<Long> terminated = new ArrayList<>();
+    final List<Long> notFound = new ArrayList<>();
+    final Map<Long, String> refused = new LinkedHashMap<>();
+  }
+
+  /** Ends each of {@code ids} that the guards allow. */
+  private static Outcome end(Session session, Set<Long> ids, boolean allowPrivileged)
+      throws SQLException {
+    Outcome outcome = new Outcome();
+    boolean pg = session.dialect instanceof Dialect.Postgres;
+    long own = own(session, pg);
+    for (long id : ids) {
+      if (id == own) {
+        outcome.refused.put(id, "the worker's own session");
+        continue;
+      }
+      Optional<Found> found = find(session, pg, id);
+      if (found.isEmpty()) {
+        outcome.notFound.add(id);
+        continue;
+      }
+      Optional<String> why = refusal(found.get(), allowPrivileged);
+      if (why.isPresent()) {
+        outcome.refused.put(id, why.get());
+        continue;
+      }
+      (kill(session, pg, id) ? outcome.terminated : outcome.notFound).add(id);
+    }
+    return outcome;
   }
 
   /**
@@ -162,34 +280,35 @@ final class SessionTerminator {
   }
 
   private static StepResult result(
-      SqlTarget target,
-      int asked,
-      List<Long> terminated,
-      List<Long> notFound,
-      Map<Long, String> refused,
-      String reason) {
+      SqlTarget target, int asked, Outcome outcome, String reason, String skipped, String what) {
     ObjectNode outputs = NODES.objectNode();
     ArrayNode done = outputs.putArray("terminated");
-    terminated.forEach(done::add);
+    outcome.terminated.forEach(done::add);
     ArrayNode gone = outputs.putArray("notFound");
-    notFound.forEach(gone::add);
+    outcome.notFound.forEach(gone::add);
     ArrayNode kept = outputs.putArray("refused");
-    refused.keySet().forEach(kept::add);
+    outcome.refused.keySet().forEach(kept::add);
     ObjectNode why = outputs.putObject("refusedWhy");
-    refused.forEach((id, text) -> why.put(String.valueOf(id), text));
+    outcome.refused.forEach((id, text) -> why.put(String.valueOf(id), text));
     outputs.put("reason", reason);
+    outputs.put("skipped", skipped);
+    if (!skipped.isEmpty()) {
+      return new StepResult(outputs, "no sessions looked for on " + target.name() + ": " + skipped);
+    }
     List<String> refusals = new ArrayList<>();
-    refused.forEach((id, text) -> refusals.add(id + " (" + text + ")"));
+    outcome.refused.forEach((id, text) -> refusals.add(id + " (" + text + ")"));
     return new StepResult(
         outputs,
         "terminated "
-            + terminated.size()
+            + outcome.terminated.size()
             + " of "
             + asked
-            + " session(s) on "
+            + " "
+            + (what.isEmpty() ? "session(s) " : what)
+            + "on "
             + target.name()
-            + (notFound.isEmpty() ? "" : "; not connected to it: " + notFound)
-            + (refused.isEmpty() ? "" : "; refused: " + String.join(", ", refusals))
+            + (outcome.notFound.isEmpty() ? "" : "; not connected to it: " + outcome.notFound)
+            + (outcome.refused.isEmpty() ? "" : "; refused: " + String.join(", ", refusals))
             + "; reason: "
             + reason);
   }

@@ -39,23 +39,51 @@ public final class SqlTargets {
   private final Map<String, Endpoint> viaJumpBox;
   private final Map<String, CredentialSource> credentials;
   private final Route route;
+  private final Map<String, TunnelAccess> access;
 
   private SqlTargets(
       Map<String, SqlTarget> targets,
       Map<String, RestoredCopies> copies,
       Map<String, Endpoint> viaJumpBox,
       Map<String, CredentialSource> credentials,
-      Route route) {
+      Route route,
+      Map<String, TunnelAccess> access) {
     this.targets = targets;
     this.copies = copies;
     this.viaJumpBox = viaJumpBox;
     this.credentials = credentials;
     this.route = route;
+    this.access = access;
+  }
+
+  /**
+   * Temporary access to one database through the jump box ({@code runbook tunnel}), as its
+   * environment file declares it.
+   *
+   * @param accessSecretId the secret engineers' clients log in with (default: the engine's)
+   * @param own true when the database names an {@code accessSecretId} of its own
+   * @param terminateSessions the environment's {@code access.terminateSessions}
+   * @param sources {@code access.tunnelSources}: where the database sees tunnel connections from
+   */
+  public record TunnelAccess(
+      String accessSecretId, boolean own, boolean terminateSessions, List<String> sources) {
+    public TunnelAccess {
+      sources = List.copyOf(sources);
+    }
+  }
+
+  /** The temporary access settings of {@code environment}'s database {@code name}. */
+  public TunnelAccess access(String environment, String name) {
+    TunnelAccess found = access.get(environment + "/" + name);
+    if (found == null) {
+      get(environment, name); // the CONFIGURATION failure naming the databases there
+    }
+    return found;
   }
 
   /** The same targets, with {@code via: jump-box} databases reached through {@code route}. */
   public SqlTargets withRoute(Route tunnels) {
-    return new SqlTargets(targets, copies, viaJumpBox, credentials, tunnels);
+    return new SqlTargets(targets, copies, viaJumpBox, credentials, tunnels, access);
   }
 
   /** The secrets provider of {@code environment} (e.g. for an SSH key's passphrase). */
@@ -70,7 +98,7 @@ public final class SqlTargets {
   public SqlTargets withRestoredCopies(String environment, RestoredCopies resolver) {
     Map<String, RestoredCopies> more = new LinkedHashMap<>(copies);
     more.put(environment, resolver);
-    return new SqlTargets(targets, Map.copyOf(more), viaJumpBox, credentials, route);
+    return new SqlTargets(targets, Map.copyOf(more), viaJumpBox, credentials, route, access);
   }
 
   /**
@@ -117,7 +145,11 @@ public final class SqlTargets {
     Map<String, SqlTarget> targets = new LinkedHashMap<>();
     Map<String, Endpoint> viaJumpBox = new LinkedHashMap<>();
     Map<String, CredentialSource> sources = new LinkedHashMap<>();
+    Map<String, TunnelAccess> access = new LinkedHashMap<>();
     for (EnvironmentSpec env : environments) {
+      JsonNode policy = env.source().tree().path("access");
+      List<String> tunnelSources = new ArrayList<>();
+      policy.path("tunnelSources").forEach(c -> tunnelSources.add(c.asText()));
       CredentialSource source =
           credentials.getOrDefault(env.name(), unavailable(env.name(), provider(env)));
       sources.put(env.name(), source);
@@ -144,6 +176,14 @@ public final class SqlTargets {
                 }
                 List<String> sensitive = new ArrayList<>();
                 db.path("sensitiveColumns").forEach(c -> sensitive.add(c.asText()));
+                String secretId = text(db, "secretId").orElse(env.name() + "/" + name);
+                access.put(
+                    env.name() + "/" + name,
+                    new TunnelAccess(
+                        text(db, "accessSecretId").orElse(secretId),
+                        text(db, "accessSecretId").isPresent(),
+                        policy.path("terminateSessions").asBoolean(false),
+                        tunnelSources));
                 targets.put(
                     env.name() + "/" + name,
                     new SqlTarget(
@@ -159,7 +199,7 @@ public final class SqlTargets {
                         source));
               });
     }
-    return new SqlTargets(targets, Map.of(), viaJumpBox, sources, null);
+    return new SqlTargets(targets, Map.of(), viaJumpBox, sources, null, Map.copyOf(access));
   }
 
   /**

@@ -167,6 +167,7 @@ class Ec2StepsTest {
     assertEquals(
         "still leased: tunnel-dave-7 (dave until " + future + "): left running",
         r.outputs().path("reason").asText());
+    assertEquals(1, r.outputs().path("otherLeases").asInt(), "db-access keeps the sessions");
     assertEquals(List.of("DeleteTags", "DescribeInstances"), kit.aws.actions());
     assertEquals("runbook:lease:run-1", kit.aws.requests("DeleteTags").get(0).get("Tag.1.Key"));
   }
@@ -185,6 +186,7 @@ class Ec2StepsTest {
     StepResult r = kit.ec2.stop(request("aws.ec2.stop", "{\"instance\": \"" + INSTANCE + "\"}"));
 
     assertTrue(r.outputs().path("stopped").asBoolean());
+    assertEquals(0, r.outputs().path("otherLeases").asInt(), "an expired lease is no lease");
     assertEquals(
         List.of("DeleteTags", "DescribeInstances", "DeleteTags", "StopInstances", "DeleteTags"),
         kit.aws.actions());

@@ -247,6 +247,56 @@ class SshTunnelTest {
   }
 
   @Test
+  void aJumpHostDroppedDuringAQueryFailsThatStepAsTransientAndTheNextStepReconnects()
+      throws Exception {
+    EnvironmentSpec env = fixture.spec(fixture.environment(fixture.pinned()));
+    try (TunnelPool pool = fixture.pool(env, settings());
+        JdbcSqlActivities sql =
+            new JdbcSqlActivities(fixture.targets(env, pool), SqlSettings.defaults())) {
+      assertEquals("[[1]]", sql.query(query("SELECT 1")).outputs().path("rows").toString());
+      var running =
+          java.util.concurrent.CompletableFuture.supplyAsync(
+              () ->
+                  sql.query(
+                      query(
+                          "SELECT count(*) AS n FROM generate_series(1, 40000) a,"
+                              + " generate_series(1, 40000) b")));
+      long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+      while (!sleeping() && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+      assertTrue(sleeping(), "the query runs through the tunnel");
+      fixture.jump.dropSessions(); // mid-query: the jump box reboots or the network cuts
+      var thrown =
+          assertThrows(
+              java.util.concurrent.ExecutionException.class,
+              () -> running.get(30, java.util.concurrent.TimeUnit.SECONDS));
+      ApplicationFailure lost = (ApplicationFailure) thrown.getCause();
+      assertEquals("TRANSIENT", lost.getType(), lost.getOriginalMessage()); // Temporal retries it
+      assertTrue(lost.getOriginalMessage().contains("was lost during"), lost.getOriginalMessage());
+      assertEquals("[[3]]", sql.query(query("SELECT 3")).outputs().path("rows").toString());
+      assertEquals(2, pool.connects(pool.jumpHost("stage")), "reconnected once");
+    }
+  }
+
+  /** True while the long count runs on the database (seen directly, not through the tunnel). */
+  private static boolean sleeping() throws Exception {
+    var credentials = fixture.credentials().fetch("local/platform");
+    java.util.Properties p = new java.util.Properties();
+    p.setProperty("user", credentials.username());
+    p.setProperty("password", credentials.password());
+    try (var c = java.sql.DriverManager.getConnection(fixture.postgres.jdbcUrl("sshtest"), p);
+        var s = c.createStatement();
+        var rs =
+            s.executeQuery(
+                "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%generate_series(1, 40000) b%'"
+                    + " AND state = 'active' AND pid <> pg_backend_pid()")) {
+      rs.next();
+      return rs.getInt(1) > 0;
+    }
+  }
+
+  @Test
   void anIdleTunnelIsClosedAndOpenedAgainOnTheSamePort() throws Exception {
     EnvironmentSpec env = fixture.spec(fixture.environment(fixture.pinned()));
     try (TunnelPool pool = fixture.pool(env, settings().withIdle(Duration.ofMillis(400)))) {
