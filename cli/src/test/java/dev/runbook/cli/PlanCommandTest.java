@@ -30,10 +30,10 @@ class PlanCommandTest {
 
     String expected =
         """
-        Runbook   emergency-data-fix v1 (file sha256 76feee27e8aa)
+        Runbook   emergency-data-fix v1 (file sha256 81f35e3eb9c6)
                   Apply one reviewed DML fix with a row-count bound, backup and verification, stage then prod
         Target    local
-        Plan hash f2ba11cbdf3c03baab35ed231cfb6030e5b716ef7e6baa700f71825a41484d33
+        Plan hash 03b0d8f283e4247e7d23c821e7129a8830f729373c3777c0314491eb1d4e6c0d
         Params
           database = platform
           change = UPDATE invoices SET status = 'void' WHERE id = :id
@@ -57,6 +57,9 @@ class PlanCommandTest {
               backup: true
               approval before applying: team db-leads [alice, bob], 1 approval(s), timeout 4h then fail, self-approval allowed
                 "OPS-1234: 1 row(s) on platform (local)"
+              undo: sql.restore
+                  database: platform
+                  backup: ${{ steps.fix.outputs.backupTable }}
 
         Finally (always runs)
           1. notify: notify
@@ -73,10 +76,10 @@ class PlanCommandTest {
     // The promote gate's message is missing from this text: see CliKnownBugsTest.
     String expected =
         """
-        Runbook   emergency-data-fix v1 (file sha256 76feee27e8aa)
+        Runbook   emergency-data-fix v1 (file sha256 81f35e3eb9c6)
                   Apply one reviewed DML fix with a row-count bound, backup and verification, stage then prod
         Target    prod
-        Plan hash f89da2d5281d90a6f4237e5a3da886efe4cca4d97a12878dc9781b5181887039
+        Plan hash 994190ccd2986936d3ffc63e2353adcd0f6ff9622c99bef76608815a461b9c6e
         Params
           database = platform
           change = UPDATE invoices SET status = 'void' WHERE id = :id
@@ -100,6 +103,9 @@ class PlanCommandTest {
               backup: true
               approval before applying: team db-leads [alice, bob], 1 approval(s), timeout 4h then fail
                 "OPS-1234: 1 row(s) on platform (stage)"
+              undo: sql.restore
+                  database: platform
+                  backup: ${{ steps.fix.outputs.backupTable }}
 
         Gate promote before prod: team db-team [alice, bob, carol, dave, erin], 1 approval(s), timeout 1d then fail
           "OPS-1234 went through stage; promote to the next environment?"
@@ -119,6 +125,9 @@ class PlanCommandTest {
               backup: true
               approval before applying: team db-leads [alice, bob], 1 approval(s), timeout 4h then fail
                 "OPS-1234: 1 row(s) on platform (prod)"
+              undo: sql.restore
+                  database: platform
+                  backup: ${{ steps.fix.outputs.backupTable }}
 
         Finally (always runs)
           1. notify: notify
