@@ -345,7 +345,14 @@ class PlanCommandTest {
 
     Cli.Result result = Cli.run("plan", missing.toString(), "--env", "local");
 
-    assertEquals(new Cli.Result(2, "", "runbook: " + missing + ": no such file\n"), result);
+    assertEquals(
+        new Cli.Result(
+            2,
+            "",
+            "runbook: "
+                + missing
+                + ": no such file; `runbook validate` lists the runbooks under runbooks/\n"),
+        result);
   }
 
   @Test

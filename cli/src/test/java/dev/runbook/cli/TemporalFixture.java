@@ -176,7 +176,12 @@ final class TemporalFixture implements AutoCloseable {
   GateView awaitGate(String id, String gate) {
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (System.nanoTime() < deadline) {
-      RunView view = view(id);
+      RunView view;
+      try {
+        view = view(id);
+      } catch (Runs.NoWorkerException slow) {
+        continue; // a worker still warming up on a loaded machine: ask again until the deadline
+      }
       for (GateView open : view.openGates()) {
         if (open.id().equals(gate)) {
           return open;
