@@ -249,7 +249,12 @@ final class TemporalFixture implements AutoCloseable {
     }
 
     String awaitOutput(Predicate<String> done, String what) {
-      long deadline = System.nanoTime() + WAIT.toNanos();
+      return awaitOutput(done, what, WAIT);
+    }
+
+    /** With a wait of its own: starting PostgreSQL and Temporal takes longer on a busy machine. */
+    String awaitOutput(Predicate<String> done, String what, Duration wait) {
+      long deadline = System.nanoTime() + wait.toNanos();
       while (System.nanoTime() < deadline) {
         String now = out.toString();
         if (done.test(now)) {
