@@ -46,7 +46,7 @@ import picocli.CommandLine.Spec;
     name = "demo",
     mixinStandardHelpOptions = true,
     description = {
-      "Show an emergency data fix end to end: preview, four eyes, stage then prod, undo.",
+      "Show a data fix end to end: preview, four eyes, promote, undo.",
       "%nStarts Temporal's test server on a free port of 127.0.0.1, an embedded PostgreSQL on"
           + " a free port and a worker in this process. PostgreSQL holds the audit store and two"
           + " seeded databases playing `stage` and `prod` (environment files with provider"
