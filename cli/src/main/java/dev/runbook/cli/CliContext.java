@@ -9,7 +9,8 @@ import java.util.Map;
  * and the demo can act as several people), the stop signal of long-running commands, and a hook
  * called when a followed run opens a gate (the demo approves from there).
  */
-record CliContext(Map<String, String> env, StopSignal stop, GateListener onGate) {
+record CliContext(
+    Map<String, String> env, StopSignal stop, GateListener onGate, Terminal terminal) {
   /** Called on the following thread after a gate's details were printed. */
   @FunctionalInterface
   interface GateListener {
@@ -20,8 +21,14 @@ record CliContext(Map<String, String> env, StopSignal stop, GateListener onGate)
     env = Map.copyOf(env);
   }
 
+  /** Not a terminal: plain lines, no colours (tests, the demo's transcript). */
+  CliContext(Map<String, String> env, StopSignal stop, GateListener onGate) {
+    this(env, stop, onGate, Terminal.NONE);
+  }
+
   static CliContext system() {
-    return new CliContext(System.getenv(), StopSignal.jvm(), (id, gate) -> {});
+    return new CliContext(
+        System.getenv(), StopSignal.jvm(), (id, gate) -> {}, Terminal.detect(System.getenv()));
   }
 
   static CliContext of(Map<String, String> env) {
@@ -29,10 +36,14 @@ record CliContext(Map<String, String> env, StopSignal stop, GateListener onGate)
   }
 
   CliContext withEnv(Map<String, String> other) {
-    return new CliContext(other, stop, onGate);
+    return new CliContext(other, stop, onGate, terminal);
   }
 
   CliContext withGateListener(GateListener listener) {
-    return new CliContext(env, stop, listener);
+    return new CliContext(env, stop, listener, terminal);
+  }
+
+  CliContext withTerminal(Terminal other) {
+    return new CliContext(env, stop, onGate, other);
   }
 }

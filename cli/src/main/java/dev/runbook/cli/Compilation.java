@@ -36,7 +36,9 @@ final class Compilation {
       PrintWriter err) {
     Map<String, String> launch = parseParams(params);
     if (!Files.exists(file)) {
-      throw new CliException(ExitCode.INVALID_INPUT, file + ": no such file");
+      throw new CliException(
+          ExitCode.INVALID_INPUT,
+          file + ": no such file; `runbook validate` lists the runbooks under runbooks/");
     }
     if (Files.isDirectory(file)) {
       throw new CliException(

@@ -35,7 +35,14 @@ final class Follower {
   private final String flags;
   private final Map<Integer, StepOutcome> printed = new HashMap<>();
   private final Set<String> gatesShown = new HashSet<>();
+  private final Map<String, Long> gatesSeen = new HashMap<>();
   private int approvalsShown;
+
+  /** On a terminal: the progress line drawn last (erased before anything else is printed). */
+  private boolean progressDrawn;
+
+  /** Elsewhere: the last state printed, so that each change is one line. */
+  private String progressPrinted = "";
 
   Follower(Runs runs, PrintWriter out, CliContext context, String flags) {
     this.runs = runs;
@@ -66,7 +73,9 @@ final class Follower {
         return finish(ended);
       }
       try {
-        show(id, runs.view(id), false);
+        RunView view = runs.view(id);
+        show(id, view, false);
+        progress(view, description);
         warned = false;
       } catch (Runs.NoWorkerException e) {
         if (!warned) {
@@ -76,6 +85,7 @@ final class Follower {
         }
       }
       if (context.stop().await(POLL)) {
+        erase();
         out.println(
             "stopped following; the run goes on. Follow it again: runbook watch " + id + flags);
         out.flush();
@@ -85,6 +95,7 @@ final class Follower {
   }
 
   private int finish(Runs.Snapshot run) {
+    erase();
     RunView view = run.view();
     if (view == null) {
       out.println(
@@ -99,11 +110,13 @@ final class Follower {
     show(run.id(), view, true);
     String failure =
         view.failure() == null || view.failure().isBlank() ? "" : ": " + view.failure();
+    Terminal terminal = context.terminal();
+    String status = view.status().name();
     out.println(
         "run "
             + run.id()
             + " "
-            + view.status()
+            + (view.status().succeeded() ? terminal.good(status) : terminal.bad(status))
             + " after "
             + RunText.duration(run.elapsed())
             + failure);
@@ -161,9 +174,14 @@ final class Follower {
     }
     approvalsShown = approvals.size();
     events.sort(Comparator.comparingLong(Event::time).thenComparingDouble(Event::place));
+    if (!events.isEmpty()
+        || view.openGates().stream().anyMatch(g -> !gatesShown.contains(g.id()))) {
+      erase();
+    }
     events.forEach(e -> out.println(e.line()));
     if (!ended) {
       for (GateView gate : view.openGates()) {
+        gatesSeen.putIfAbsent(gate.id(), System.currentTimeMillis());
         if (gatesShown.add(gate.id())) {
           out.println("gate " + gate.id() + " is waiting for approval");
           RunText.gate(id, gate, flags, "  ").forEach(out::println);
@@ -173,6 +191,44 @@ final class Follower {
       }
     }
     out.flush();
+  }
+
+  /**
+   * While the run waits: on a terminal one line, redrawn at every poll with the time so far;
+   * elsewhere a line only when a running step reports a new state (its heartbeat), since starts,
+   * ends and gates are already lines of their own.
+   */
+  private void progress(RunView view, WorkflowExecutionDescription description) {
+    Progress now =
+        Progress.of(
+            view,
+            description,
+            runs.client().getOptions().getDataConverter(),
+            gate -> gatesSeen.getOrDefault(gate, System.currentTimeMillis()));
+    if (context.terminal().interactive()) {
+      if (now.none()) {
+        erase();
+        return;
+      }
+      out.print(
+          "\r" + context.terminal().waiting(now.line(System.currentTimeMillis())) + "\u001b[K");
+      out.flush();
+      progressDrawn = true;
+      return;
+    }
+    if (!now.none() && now.heartbeat() && !now.what().equals(progressPrinted)) {
+      out.println("  " + now.line(System.currentTimeMillis()));
+      out.flush();
+    }
+    progressPrinted = now.what();
+  }
+
+  /** Clears the progress line drawn on a terminal, so that the next line starts clean. */
+  private void erase() {
+    if (progressDrawn) {
+      out.print("\r\u001b[K");
+      progressDrawn = false;
+    }
   }
 
   /** Between the start and the end of the gate's step; before its stage for a promote gate. */

@@ -48,9 +48,11 @@ final class ListCommand extends ClientCommand implements Callable<Integer> {
   int limit;
 
   @Option(
-      names = "--format",
+      names = {"--format", "--output"},
       defaultValue = "text",
-      description = "Output format: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+      description =
+          "Output format: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}); json is for"
+              + " scripts.")
   OutputFormat format;
 
   @Mixin ConnectionOptions connection = new ConnectionOptions();

@@ -85,6 +85,10 @@ public final class Main implements Runnable {
 
   static CommandLine commandLine(CliContext context) {
     CommandLine cli = new CommandLine(new Main(context));
+    // help in colour only on a terminal, and never with NO_COLOR
+    cli.setColorScheme(
+        CommandLine.Help.defaultColorScheme(
+            context.terminal().color() ? CommandLine.Help.Ansi.ON : CommandLine.Help.Ansi.OFF));
     cli.setExecutionExceptionHandler(new ErrorHandler());
     cli.setParameterExceptionHandler(new ParameterErrorHandler());
     cli.setExitCodeExceptionMapper(e -> ExitCode.INTERNAL.code());

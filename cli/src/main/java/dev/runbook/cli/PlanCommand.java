@@ -52,9 +52,11 @@ final class PlanCommand implements Callable<Integer> {
   Path environmentsDir;
 
   @Option(
-      names = "--format",
+      names = {"--format", "--output"},
       defaultValue = "text",
-      description = "Output format: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+      description =
+          "Output format: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}); json is for"
+              + " scripts.")
   OutputFormat format;
 
   @Override

@@ -91,6 +91,10 @@ final class RunText {
       for (Iterator<Map.Entry<String, JsonNode>> it = gate.shows().fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> shown = it.next();
         JsonNode value = shown.getValue();
+        if (PreviewText.applies(value)) {
+          lines.addAll(PreviewText.lines(shown.getKey(), value, indent));
+          continue;
+        }
         lines.add(
             indent
                 + "shows:     "

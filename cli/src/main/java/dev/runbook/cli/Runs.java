@@ -25,6 +25,10 @@ final class Runs {
   /** How long a query may wait for a worker to answer. */
   static final Duration QUERY_TIMEOUT = Duration.ofSeconds(5);
 
+  /** What to do about an unknown run id. */
+  static final String NO_RUN_HINT =
+      "; `runbook list` shows the runs there (ids read runbook-env-ticket)";
+
   private final TemporalConnection connection;
 
   Runs(TemporalConnection connection) {
@@ -84,7 +88,7 @@ final class Runs {
                 () ->
                     new CliException(
                         ExitCode.INVALID_INPUT,
-                        "no run " + id + " in namespace " + connection.namespace()));
+                        "no run " + id + " in namespace " + connection.namespace() + NO_RUN_HINT));
     if (!description.getWorkflowType().equals("Runbook")) {
       throw new CliException(
           ExitCode.INVALID_INPUT,

@@ -28,9 +28,11 @@ final class StatusCommand extends ClientCommand implements Callable<Integer> {
   String run;
 
   @Option(
-      names = "--format",
+      names = {"--format", "--output"},
       defaultValue = "text",
-      description = "Output format: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+      description =
+          "Output format: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}); json is for"
+              + " scripts.")
   OutputFormat format;
 
   @Mixin ConnectionOptions connection = new ConnectionOptions();

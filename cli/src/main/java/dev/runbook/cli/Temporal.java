@@ -20,6 +20,9 @@ final class Temporal {
     return Optional.empty();
   }
 
+  private static final String REFUSED_HINT =
+      "check --namespace and your TLS identity (--tls-cert) against the server's permissions";
+
   static String describeFailure(StatusRuntimeException e) {
     Status status = e.getStatus();
     String description =
@@ -28,16 +31,23 @@ final class Temporal {
             : TemporalConnection.oneLine(status.getDescription());
     String detail = status.getCode() + (description == null ? "" : ": " + description);
     return switch (status.getCode()) {
-      case UNAVAILABLE -> "lost the connection to Temporal (" + detail + ")";
-      case DEADLINE_EXCEEDED -> "Temporal did not answer in time (" + detail + ")";
+      case UNAVAILABLE ->
+          "lost the connection to Temporal ("
+              + detail
+              + "); check that the server is up (`runbook dev` for a local one) and run the"
+              + " command again";
+      case DEADLINE_EXCEEDED ->
+          "Temporal did not answer in time ("
+              + detail
+              + "); the server may be overloaded: run the command again, or check its health";
       case INVALID_ARGUMENT ->
           detail.toLowerCase().contains("search attribute")
               ? "the namespace lacks the runbook search attributes ("
                   + description
                   + "); `runbook dev` registers them; on a server of your own register them"
                   + " once (`temporal operator search-attribute create`, see README.md)"
-              : "Temporal refused the request (" + detail + ")";
-      default -> "Temporal refused the request (" + detail + ")";
+              : "Temporal refused the request (" + detail + "); " + REFUSED_HINT;
+      default -> "Temporal refused the request (" + detail + "); " + REFUSED_HINT;
     };
   }
 

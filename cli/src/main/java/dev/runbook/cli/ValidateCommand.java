@@ -38,9 +38,11 @@ final class ValidateCommand implements Callable<Integer> {
   List<Path> paths = new ArrayList<>();
 
   @Option(
-      names = "--format",
+      names = {"--format", "--output"},
       defaultValue = "text",
-      description = "Output format: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+      description =
+          "Output format: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}); json is for"
+              + " scripts.")
   OutputFormat format;
 
   @Override

@@ -92,7 +92,8 @@ class CancelCommandTest {
             3, "", "runbook: run demo-local-DEMO-43 has ended (CANCELLED); nothing to cancel\n"),
         temporal.run("carol", "cancel", "demo-local-DEMO-43", "--reason", "again"));
     assertEquals(
-        new Cli.Result(2, "", "runbook: no run nope in namespace default\n"),
+        new Cli.Result(
+            2, "", "runbook: no run nope in namespace default" + Runs.NO_RUN_HINT + "\n"),
         temporal.run("carol", "cancel", "nope", "--reason", "x"));
   }
 }

@@ -188,7 +188,7 @@ class MainCommandTest {
         Arguments.of(
             List.of("demo", "--help"),
             "Usage: runbook demo [-hV] [--runbook=FILE]",
-            List.of("runbooks/demo.yaml", "four eyes")),
+            List.of("runbooks/emergency-data-fix.yaml", "four eyes", "promoted")),
         Arguments.of(
             List.of("schema", "--help"),
             "Usage: runbook schema [-hV] [--environment]",

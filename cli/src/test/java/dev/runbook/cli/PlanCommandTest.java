@@ -30,10 +30,10 @@ class PlanCommandTest {
 
     String expected =
         """
-        Runbook   emergency-data-fix v1 (file sha256 76feee27e8aa)
+        Runbook   emergency-data-fix v1 (file sha256 81f35e3eb9c6)
                   Apply one reviewed DML fix with a row-count bound, backup and verification, stage then prod
         Target    local
-        Plan hash a413b2c4372bdb927a05ff5efd4db0295a3d7703093cbd16e01fff5aede3bdfc
+        Plan hash 701fa9c4128d059030b2f7020f073c630ed1395d2af229990f132b4a76ba9731
         Params
           database = platform
           change = UPDATE invoices SET status = 'void' WHERE id = :id
@@ -57,6 +57,9 @@ class PlanCommandTest {
               backup: true
               approval before applying: team db-leads [alice, bob], 1 approval(s), timeout 4h then fail, self-approval allowed
                 "OPS-1234: 1 row(s) on platform (local)"
+              undo: sql.restore
+                  database: platform
+                  backup: ${{ steps.fix.outputs.backupTable }}
 
         Finally (always runs)
           1. notify: notify
@@ -73,10 +76,10 @@ class PlanCommandTest {
     // The promote gate's message is missing from this text: see CliKnownBugsTest.
     String expected =
         """
-        Runbook   emergency-data-fix v1 (file sha256 76feee27e8aa)
+        Runbook   emergency-data-fix v1 (file sha256 81f35e3eb9c6)
                   Apply one reviewed DML fix with a row-count bound, backup and verification, stage then prod
         Target    prod
-        Plan hash c01af0ea515d6745f8d632e5bd4c2d1e7351f36601925e9cd7e554bd62ccbea2
+        Plan hash 643f0b864e4d52cde76dcc16842cc6e4e48de1fc1b99c42e3759b8cb25bf19bd
         Params
           database = platform
           change = UPDATE invoices SET status = 'void' WHERE id = :id
@@ -100,6 +103,9 @@ class PlanCommandTest {
               backup: true
               approval before applying: team db-leads [alice, bob], 1 approval(s), timeout 4h then fail
                 "OPS-1234: 1 row(s) on platform (stage)"
+              undo: sql.restore
+                  database: platform
+                  backup: ${{ steps.fix.outputs.backupTable }}
 
         Gate promote before prod: team db-team [alice, bob, carol, dave, erin], 1 approval(s), timeout 1d then fail
           "OPS-1234 went through stage; promote to the next environment?"
@@ -119,6 +125,9 @@ class PlanCommandTest {
               backup: true
               approval before applying: team db-leads [alice, bob], 1 approval(s), timeout 4h then fail
                 "OPS-1234: 1 row(s) on platform (prod)"
+              undo: sql.restore
+                  database: platform
+                  backup: ${{ steps.fix.outputs.backupTable }}
 
         Finally (always runs)
           1. notify: notify
@@ -336,7 +345,14 @@ class PlanCommandTest {
 
     Cli.Result result = Cli.run("plan", missing.toString(), "--env", "local");
 
-    assertEquals(new Cli.Result(2, "", "runbook: " + missing + ": no such file\n"), result);
+    assertEquals(
+        new Cli.Result(
+            2,
+            "",
+            "runbook: "
+                + missing
+                + ": no such file; `runbook validate` lists the runbooks under runbooks/\n"),
+        result);
   }
 
   @Test

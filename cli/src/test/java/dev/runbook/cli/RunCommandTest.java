@@ -338,10 +338,12 @@ class RunCommandTest {
   @Test
   void decidingOnAnUnknownRunSaysThereIsNoSuchRunAndExits2() {
     assertEquals(
-        new Cli.Result(2, "", "runbook: no run nope-1 in namespace default\n"),
+        new Cli.Result(
+            2, "", "runbook: no run nope-1 in namespace default" + Runs.NO_RUN_HINT + "\n"),
         temporal.run("bob", "approve", "nope-1"));
     assertEquals(
-        new Cli.Result(2, "", "runbook: no run nope-1 in namespace default\n"),
+        new Cli.Result(
+            2, "", "runbook: no run nope-1 in namespace default" + Runs.NO_RUN_HINT + "\n"),
         temporal.run("bob", "reject", "nope-1", "--reason", "x"));
   }
 

@@ -192,7 +192,10 @@ class StatusCommandTest {
   @Test
   void anUnknownRunIsExit2() {
     assertEquals(
-        new Cli.Result(2, "", "runbook: no run demo-local-NOPE in namespace default\n"),
+        new Cli.Result(
+            2,
+            "",
+            "runbook: no run demo-local-NOPE in namespace default" + Runs.NO_RUN_HINT + "\n"),
         temporal.run("alice", "status", "demo-local-NOPE"));
   }
 }

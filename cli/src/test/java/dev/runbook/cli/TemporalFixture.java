@@ -176,7 +176,12 @@ final class TemporalFixture implements AutoCloseable {
   GateView awaitGate(String id, String gate) {
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (System.nanoTime() < deadline) {
-      RunView view = view(id);
+      RunView view;
+      try {
+        view = view(id);
+      } catch (Runs.NoWorkerException slow) {
+        continue; // a worker still warming up on a loaded machine: ask again until the deadline
+      }
       for (GateView open : view.openGates()) {
         if (open.id().equals(gate)) {
           return open;
@@ -244,7 +249,12 @@ final class TemporalFixture implements AutoCloseable {
     }
 
     String awaitOutput(Predicate<String> done, String what) {
-      long deadline = System.nanoTime() + WAIT.toNanos();
+      return awaitOutput(done, what, WAIT);
+    }
+
+    /** With a wait of its own: starting PostgreSQL and Temporal takes longer on a busy machine. */
+    String awaitOutput(Predicate<String> done, String what, Duration wait) {
+      long deadline = System.nanoTime() + wait.toNanos();
       while (System.nanoTime() < deadline) {
         String now = out.toString();
         if (done.test(now)) {

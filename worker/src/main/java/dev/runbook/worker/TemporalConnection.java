@@ -81,7 +81,13 @@ public final class TemporalConnection implements AutoCloseable {
       if (code == Status.Code.NOT_FOUND) {
         stubs.shutdownNow();
         throw new ConnectionFailedException(
-            "namespace '" + target.namespace() + "' does not exist on " + target.address());
+            "namespace '"
+                + target.namespace()
+                + "' does not exist on "
+                + target.address()
+                + "; pass --namespace (or TEMPORAL_NAMESPACE), or create it: temporal operator"
+                + " namespace create --namespace "
+                + target.namespace());
       }
       if (code != Status.Code.UNIMPLEMENTED && code != Status.Code.PERMISSION_DENIED) {
         stubs.shutdownNow();
