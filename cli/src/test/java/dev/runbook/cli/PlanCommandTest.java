@@ -73,7 +73,6 @@ class PlanCommandTest {
   void theEmergencyFixOnProdRunsStageFirstThenAPromoteGateThenProd() {
     Cli.Result result = Cli.run(Cli.planFix("prod"));
 
-    // The promote gate's message is missing from this text: see CliKnownBugsTest.
     String expected =
         """
         Runbook   emergency-data-fix v1 (file sha256 81f35e3eb9c6)
