@@ -93,6 +93,8 @@ final class OwnershipRules {
         && path.get(0).equals(Scopes.STEPS)
         && path.get(2).equals("outputs")
         && path.get(3).equals(owned.output())
+        // an unknown step is the expression check's to report; Set.of().contains(null) throws
+        && typeOf.containsKey(path.get(1))
         && owned.creators().contains(typeOf.get(path.get(1)));
   }
 

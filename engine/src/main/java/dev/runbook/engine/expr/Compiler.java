@@ -12,6 +12,7 @@ import org.apache.commons.jexl3.JexlInfo;
 import org.apache.commons.jexl3.parser.ASTJexlScript;
 import org.apache.commons.jexl3.parser.Parser;
 import org.apache.commons.jexl3.parser.StringProvider;
+import org.apache.commons.jexl3.parser.TokenMgrException;
 
 /**
  * Turns expression source into a checked, ready-to-run JEXL expression. Results are cached per
@@ -87,6 +88,18 @@ final class Compiler {
       throw Lexer.syntax(source, base, at, Lexer.unexpected(source, at, text));
     } catch (JexlException.Parsing bad) {
       throw parseError(source, base, bad);
+    } catch (TokenMgrException bad) {
+      // The parser reads its first token before parse() can wrap the lexer's error: a character
+      // no token starts with (a no-break space pasted after ${{) lands here.
+      int at = bad.getLine() <= 0 ? 0 : Lexer.index(source, bad.getLine(), bad.getColumn());
+      at = Math.min(Math.max(at, 0), Math.max(source.length() - 1, 0));
+      if (source.isEmpty()) {
+        throw Lexer.syntax(source, base, 0, "unexpected end of expression");
+      }
+      char c = source.charAt(at);
+      // Name an invisible or non-ASCII character by its code point, not as a blank.
+      String shown = c > ' ' && c < 0x7f ? String.valueOf(c) : String.format("U+%04X", (int) c);
+      throw Lexer.syntax(source, base, at, Lexer.unexpected(source, at, shown));
     } catch (JexlException | IllegalStateException bad) {
       throw Lexer.syntax(source, base, 0, "cannot parse");
     }

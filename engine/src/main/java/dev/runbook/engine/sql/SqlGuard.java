@@ -34,7 +34,11 @@ import net.sf.jsqlparser.statement.upsert.Upsert;
  */
 public final class SqlGuard {
 
-  /** Server functions that reach outside the data: sessions, files, sleeping, other servers. */
+  /**
+   * Server functions that reach outside the data: sessions, files, sleeping, other servers, and
+   * session state that outlives the statement on a pooled connection (session-level advisory locks,
+   * set_config with is_local false).
+   */
   static final Set<String> FORBIDDEN_FUNCTIONS =
       Set.of(
           "pg_terminate_backend",
@@ -50,7 +54,13 @@ public final class SqlGuard {
           "sleep",
           "benchmark",
           "load_file",
-          "sys_exec");
+          "sys_exec",
+          "pg_advisory_lock",
+          "pg_advisory_lock_shared",
+          "pg_try_advisory_lock",
+          "pg_try_advisory_lock_shared",
+          "set_config",
+          "get_lock");
 
   private static final Set<StatementType> CHANGES =
       Set.of(StatementType.INSERT, StatementType.UPDATE, StatementType.DELETE, StatementType.MERGE);

@@ -28,6 +28,28 @@ class ExpressionCorpusTest {
         at("${{", "rb.yaml:10:27: expression: $.steps[0].with.text: unclosed ${{ (missing }})"));
   }
 
+  /** Found by LoaderFuzzTest: the first token's lexer error escaped as an exception. */
+  @Test
+  void rejectsANoBreakSpaceOpeningAnExpression() {
+    assertRunbook(
+        """
+        apiVersion: runbook/v1
+        kind: Runbook
+        metadata: { name: fix, version: 1 }
+        params:
+          ticket: { type: string }
+        environments: [stage]
+        steps:
+          - id: note
+            uses: notify
+            with: { text: "ticket ${{\u00a0params.ticket }}" }
+        """,
+        at(
+            "\u00a0params",
+            "rb.yaml:10:30: expression: $.steps[0].with.text: invalid expression '\u00a0params.ticket':"
+                + " unexpected 'U+00A0' at column 1"));
+  }
+
   @Test
   void rejectsAnEmptyExpression() {
     assertRunbook(

@@ -499,6 +499,30 @@ class SemanticCorpusTest {
                 + " earlier aws.rds.restore-pitr step"));
   }
 
+  /** Found by LoaderFuzzTest: an unknown step here threw NullPointerException. */
+  @Test
+  void rejectsDeletingAnInstanceOfAnUnknownStep() {
+    assertRunbook(
+        """
+        apiVersion: runbook/v1
+        kind: Runbook
+        metadata: { name: fix, version: 1 }
+        environments: [stage]
+        steps:
+          - id: drop
+            uses: aws.rds.delete
+            with: { instance: "${{ steps.nope.outputs.instanceId }}" }
+        """,
+        at(
+            "\"${{ steps.nope",
+            "rb.yaml:8:23: semantic: $.steps[0].with.instance: aws.rds.delete may delete only an"
+                + " instance this run created: use ${{ steps.<id>.outputs.instanceId }} of an"
+                + " earlier aws.rds.restore-pitr step"),
+        at(
+            "${{ steps.nope",
+            "rb.yaml:8:24: expression: $.steps[0].with.instance: unknown step 'nope'"));
+  }
+
   @Test
   void rejectsASqlStepOnAnInstanceTheRunDidNotRestore() {
     assertRunbook(
