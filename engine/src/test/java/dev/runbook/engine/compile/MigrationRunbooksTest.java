@@ -21,8 +21,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The catalog's migration runbooks ({@code runbooks/schema-migration.yaml}, {@code
- * runbooks/migration-repair.yaml}) validate and compile for stage and prod with the shipped
- * environment files, and the revert param only takes one guarded migration statement.
+ * runbooks/migration-repair.yaml}, {@code runbooks/prisma-migration-repair.yaml}) validate and
+ * compile for stage and prod with the shipped environment files (their exec allowlists included),
+ * and the revert param only takes one guarded migration statement.
  */
 class MigrationRunbooksTest {
   private static final Path ROOT = root();
@@ -143,5 +144,61 @@ class MigrationRunbooksTest {
     assertTrue(
         unguarded.toString().contains("DELETE without WHERE would delete every row of invoices"),
         unguarded.toString());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"stage", "prod"})
+  void prismaRepairPlansDetectSnapshotReviewRevertResolveDeployStatusVerify(String env) {
+    PlanCompiler.Result result =
+        compile(
+            "prisma-migration-repair.yaml",
+            env,
+            Map.of(
+                "database",
+                "platform",
+                "project",
+                "apps/platform",
+                "ticket",
+                "OPS-7",
+                "revert",
+                "ALTER TABLE \"Account\" DROP COLUMN \"status\""));
+    assertEquals(List.of(), result.diagnostics());
+    for (Stage stage : result.plan().orElseThrow().stages()) {
+      assertEquals(
+          List.of(
+              "detect:sql.query",
+              "snapshot:aws.rds.snapshot",
+              "review",
+              "revert:exec",
+              "resolve:exec",
+              "deploy:exec",
+              "status:exec",
+              "verify:sql.query",
+              "repaired"),
+          uses(stage));
+    }
+  }
+
+  @Test
+  void thePrismaRevertParamTakesOneGuardedMigrationStatementOnly() {
+    List<String> problems =
+        compile(
+                "prisma-migration-repair.yaml",
+                "stage",
+                Map.of(
+                    "database",
+                    "platform",
+                    "project",
+                    "apps/platform",
+                    "ticket",
+                    "OPS-7",
+                    "revert",
+                    "TRUNCATE \"Account\""))
+            .diagnostics()
+            .stream()
+            .map(Diagnostic::format)
+            .toList();
+    assertEquals(1, problems.size(), problems.toString());
+    assertTrue(problems.get(0).contains("-p revert: "), problems.toString());
   }
 }
