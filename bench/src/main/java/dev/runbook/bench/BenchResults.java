@@ -40,9 +40,17 @@ final class BenchResults {
     return this;
   }
 
-  /** Writes the file and says where. */
+  /** The rows so far, tab-separated, without the header. */
+  List<String> rows() {
+    return List.copyOf(rows);
+  }
+
+  /** Writes the file into {@link #directory()} and says where. */
   Path write() {
-    Path dir = directory();
+    return write(directory());
+  }
+
+  Path write(Path dir) {
     Path file = dir.resolve(bench + ".tsv");
     try {
       Files.createDirectories(dir);
