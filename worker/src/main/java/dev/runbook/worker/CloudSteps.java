@@ -17,6 +17,7 @@ import dev.runbook.worker.flyway.FlywaySettings;
 import dev.runbook.worker.local.cloud.LocalCloud;
 import dev.runbook.worker.notify.SecretStrings;
 import dev.runbook.worker.notify.SlackNotifyActivities;
+import dev.runbook.worker.prisma.PrismaReverts;
 import dev.runbook.worker.sql.CredentialSource;
 import dev.runbook.worker.sql.JdbcSqlActivities;
 import dev.runbook.worker.sql.SqlSettings;
@@ -128,7 +129,8 @@ public final class CloudSteps {
             jdbc,
             new SshTunnelActivities(tunnels, SshTunnelActivities.databases(environments)),
             ProcessExecActivities.forEnvironments(environments, reachable),
-            new FlywayMigrations(reachable, FlywaySettings.defaults()));
+            new FlywayMigrations(reachable, FlywaySettings.defaults()),
+            new PrismaReverts(reachable, settings.connectTimeout()));
     Map<String, List<Object>> steps = new LinkedHashMap<>();
     for (EnvironmentSpec env : environments) {
       List<Object> list = new ArrayList<>(everywhere);

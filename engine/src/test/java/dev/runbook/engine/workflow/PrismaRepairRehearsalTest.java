@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.runbook.engine.Workspace;
 import dev.runbook.engine.activities.ExecActivities;
 import dev.runbook.engine.activities.NotifyActivities;
+import dev.runbook.engine.activities.PrismaActivities;
 import dev.runbook.engine.activities.RdsActivities;
 import dev.runbook.engine.activities.SqlActivities;
 import dev.runbook.engine.activities.StepRequest;
@@ -100,16 +101,16 @@ class PrismaRepairRehearsalTest {
         List.of(
             "detect:sql.query",
             "snapshot:aws.rds.snapshot",
-            "revert:exec",
+            "revert:prisma.revert",
             "resolve:exec",
             "deploy:exec",
             "status:exec",
             "verify:sql.query",
             "notify:notify"),
         steps.calls);
+    assertEquals(FAILED, steps.with("revert").path("migration").asText());
     assertEquals(
-        List.of("psql", "-X", "-v", "ON_ERROR_STOP=1", "--single-transaction", "-c", REVERT),
-        steps.command("revert"));
+        List.of(REVERT), JSON.convertValue(steps.with("revert").path("revert"), List.class));
     assertEquals(
         List.of("npx", "--no", "prisma", "migrate", "resolve", "--rolled-back", FAILED),
         steps.command("resolve"));
@@ -182,12 +183,34 @@ class PrismaRepairRehearsalTest {
         List.of(
             "detect:sql.query",
             "snapshot:aws.rds.snapshot",
-            "revert:exec",
+            "revert:prisma.revert",
             "resolve:exec",
             "deploy:exec",
             "notify:notify"),
         steps.calls);
     assertTrue(steps.notice().endsWith("(local): failed"), steps.notice());
+  }
+
+  @Test
+  void aRefusedRevertStopsTheRunBeforeTheMigrationIsMarkedRolledBack() throws Exception {
+    steps.rows("detect", failedRow());
+    steps.failing.put(
+        "revert",
+        "_prisma_migrations of platform (local) marks " + FAILED + " rolled back already");
+    Plan plan = plan(true);
+    RunbookWorkflow wf = launch(plan);
+    awaitGate(wf, "local/review");
+    RunView run = approve(wf, plan);
+
+    assertEquals(RunStatus.FAILED, run.status());
+    assertTrue(run.failure().contains("rolled back already"), run.failure());
+    assertEquals(
+        List.of(
+            "detect:sql.query",
+            "snapshot:aws.rds.snapshot",
+            "revert:prisma.revert",
+            "notify:notify"),
+        steps.calls);
   }
 
   @Test
@@ -275,7 +298,7 @@ class PrismaRepairRehearsalTest {
    * the step is scripted to fail. Records "step:type" per call and each step's inputs.
    */
   static final class ScriptedSteps
-      implements SqlActivities, ExecActivities, RdsActivities, NotifyActivities {
+      implements SqlActivities, ExecActivities, RdsActivities, NotifyActivities, PrismaActivities {
     final List<String> calls = new CopyOnWriteArrayList<>();
     final Map<String, JsonNode> inputs = new ConcurrentHashMap<>();
     final Map<String, List<List<Object>>> rows = new ConcurrentHashMap<>();
@@ -331,6 +354,16 @@ class PrismaRepairRehearsalTest {
               .put("stderr", "")
               .put("truncated", false)
               .put("durationMs", 5));
+    }
+
+    @Override
+    public StepResult revert(StepRequest r) {
+      return record(
+          r,
+          JSON.createObjectNode()
+              .put("migration", r.with().path("migration").asText())
+              .put("reverted", r.with().path("revert").size())
+              .put("transactional", true));
     }
 
     @Override

@@ -1,10 +1,12 @@
 package dev.runbook.worker.sql;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.runbook.engine.Workspace;
 import dev.runbook.engine.activities.ExecAllowlist;
 import dev.runbook.engine.activities.StepRequest;
@@ -19,61 +21,97 @@ import dev.runbook.engine.spec.LoadedDocument;
 import dev.runbook.engine.spec.YamlLoader;
 import dev.runbook.worker.exec.ExecPolicy;
 import dev.runbook.worker.exec.ProcessExecActivities;
+import dev.runbook.worker.prisma.PrismaReverts;
 import io.temporal.failure.ApplicationFailure;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The SQL and psql steps of {@code runbooks/prisma-migration-repair.yaml}, as its plan for {@code
- * local} resolves them, on the real PostgreSQL: {@code detect} on a {@code _prisma_migrations}
- * table with Prisma's columns and a failed migration, and {@code revert} through psql under the
- * exec allowlist of the shipped {@code local.yaml}. The {@code npx prisma} steps are rehearsed
- * through the interpreter only (see the runbook's header for why).
+ * The SQL steps of {@code runbooks/prisma-migration-repair.yaml}, as its plan for {@code local}
+ * resolves them, on the real PostgreSQL (and {@code prisma.revert} on the real MariaDB): {@code
+ * detect} on a {@code _prisma_migrations} table with Prisma's columns and a failed migration, and
+ * {@code revert} through {@code prisma.revert}, which runs only while that migration is failed. The
+ * old way (SQL text through {@code psql -c} by {@code exec}) is refused by the shipped {@code
+ * local.yaml}. The {@code npx prisma} steps are rehearsed through the interpreter only (see the
+ * runbook's header for why).
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class PrismaRepairStepsTest {
   private static final Path RUNBOOKS = Path.of("..", "runbooks");
   private static final String FAILED = "20261201000000_add_status";
+  private static final String FINISHED = "20261101000000_init";
+  private static final String ROLLED_BACK = "20261115000000_old";
   private static final String ERROR = "column \"statuz\" does not exist";
+  private static final String REVERT = "ALTER TABLE prisma_account DROP COLUMN status";
 
   @TempDir Path root;
 
-  private static Map<String, JsonNode> plannedInputs() {
+  private final PrismaReverts prisma =
+      new PrismaReverts(SqlServers.targets(), Duration.ofSeconds(10));
+
+  @AfterEach
+  void close() {
+    prisma.close();
+  }
+
+  private static PlanCompiler.Result compile(String revert) {
     List<Diagnostic> problems = new ArrayList<>();
     Map<String, ValidatedEnvironment> envs =
         Workspace.environments(RUNBOOKS.resolve("environments"), problems);
     assertEquals(List.of(), problems);
-    PlanCompiler.Result result =
-        PlanCompiler.compile(
-            Workspace.runbook(RUNBOOKS.resolve("prisma-migration-repair.yaml"))
-                .value()
-                .orElseThrow(),
-            envs,
-            "local",
-            Map.of(
-                "database", "platform",
-                "project", "apps/platform",
-                "ticket", "OPS-7",
-                "revert", "ALTER TABLE prisma_account DROP COLUMN status"));
+    return PlanCompiler.compile(
+        Workspace.runbook(RUNBOOKS.resolve("prisma-migration-repair.yaml")).value().orElseThrow(),
+        envs,
+        "local",
+        Map.of(
+            "database", "platform",
+            "project", "apps/platform",
+            "ticket", "OPS-7",
+            "revert", revert));
+  }
+
+  private static Map<String, JsonNode> plannedInputs() {
+    PlanCompiler.Result result = compile(REVERT);
     assertEquals(List.of(), result.diagnostics());
     Plan plan = result.plan().orElseThrow();
-    Map<String, JsonNode> inputs = new java.util.HashMap<>();
+    Map<String, JsonNode> inputs = new HashMap<>();
     for (Step step : plan.stages().get(0).steps()) {
       if (step instanceof ActivityStep a) {
         inputs.put(a.id(), a.with());
       }
     }
     return inputs;
+  }
+
+  /**
+   * The planned inputs of {@code revert} with {@code migration} resolved as the interpreter does:
+   * the first row of {@code detect}'s outputs.
+   */
+  private static ObjectNode plannedRevert(JsonNode detected) {
+    ObjectNode with = plannedInputs().get("revert").deepCopy();
+    assertEquals("${{ steps.detect.outputs.rows[0][0] }}", with.path("migration").asText());
+    with.put("migration", detected.path("rows").path(0).path(0).asText());
+    return with;
+  }
+
+  private static JsonNode detect() {
+    return SqlServers.clean(
+            SqlServers.activities()
+                .query(request("detect", "sql.query", plannedInputs().get("detect"))))
+        .outputs();
   }
 
   /** The exec allowlist of the shipped local environment file, as the worker reads it. */
@@ -89,18 +127,37 @@ class PrismaRepairStepsTest {
   }
 
   /** The state Prisma leaves after a failed deploy: its table, one failed row, a partial column. */
-  private static void failedDeploy() {
+  private static void failedDeploy(SqlServers.Db db) {
+    String timestamp = db.postgres() ? "timestamptz" : "datetime(3)";
+    String now = db.postgres() ? "now()" : "now(3)";
+    String text = db.postgres() ? "text" : "varchar(200)";
     SqlServers.exec(
-        SqlServers.postgres(),
+        db,
         "DROP TABLE IF EXISTS _prisma_migrations",
         "DROP TABLE IF EXISTS prisma_account",
-        "CREATE TABLE prisma_account (id integer PRIMARY KEY, name text NOT NULL, status text)",
+        "CREATE TABLE prisma_account (id integer PRIMARY KEY, name "
+            + text
+            + " NOT NULL, status "
+            + text
+            + ", note "
+            + text
+            + ")",
         "CREATE TABLE _prisma_migrations (id varchar(36) PRIMARY KEY, checksum varchar(64) NOT"
-            + " NULL, finished_at timestamptz, migration_name varchar(255) NOT NULL, logs text,"
-            + " rolled_back_at timestamptz, started_at timestamptz NOT NULL DEFAULT now(),"
-            + " applied_steps_count integer NOT NULL DEFAULT 0)",
+            + " NULL, finished_at "
+            + timestamp
+            + ", migration_name varchar(255) NOT NULL, logs text, rolled_back_at "
+            + timestamp
+            + ", started_at "
+            + timestamp
+            + " NOT NULL DEFAULT "
+            + now
+            + ", applied_steps_count integer NOT NULL DEFAULT 0)",
         "INSERT INTO _prisma_migrations (id, checksum, finished_at, migration_name,"
-            + " applied_steps_count) VALUES ('a', 'c1', now(), '20261101000000_init', 1)",
+            + " applied_steps_count) VALUES ('a', 'c1', "
+            + now
+            + ", '"
+            + FINISHED
+            + "', 1)",
         "INSERT INTO _prisma_migrations (id, checksum, migration_name, logs) VALUES ('b', 'c2', '"
             + FAILED
             + "', 'Database error: "
@@ -108,55 +165,246 @@ class PrismaRepairStepsTest {
             + "')",
         // an older failure already marked rolled back is not the one to repair
         "INSERT INTO _prisma_migrations (id, checksum, migration_name, logs, rolled_back_at)"
-            + " VALUES ('c', 'c3', '20261115000000_old', 'old error', now())");
+            + " VALUES ('c', 'c3', '"
+            + ROLLED_BACK
+            + "', 'old error', "
+            + now
+            + ")");
   }
 
-  private static boolean hasStatusColumn() throws Exception {
-    try (Connection c = SqlServers.postgres().connect();
+  private static boolean hasColumn(SqlServers.Db db, String column) throws Exception {
+    try (Connection c = db.connect();
         Statement s = c.createStatement();
         ResultSet rs =
             s.executeQuery(
                 "SELECT count(*) FROM information_schema.columns WHERE table_name ="
-                    + " 'prisma_account' AND column_name = 'status'")) {
+                    + " 'prisma_account' AND column_name = '"
+                    + column
+                    + "'"
+                    + (db.postgres() ? "" : " AND table_schema = database()"))) {
       rs.next();
       return rs.getInt(1) == 1;
     }
+  }
+
+  /** How many rows of {@code _prisma_migrations} are still failed (neither finished nor undone). */
+  private static long stillFailed(SqlServers.Db db) {
+    return SqlServers.count(
+        db,
+        "SELECT count(*) FROM _prisma_migrations WHERE migration_name = '"
+            + FAILED
+            + "' AND finished_at IS NULL AND rolled_back_at IS NULL");
   }
 
   private static StepRequest request(String step, String uses, JsonNode with) {
     return SqlServers.request(SqlServers.newRun(), step, uses, with, StepRequest.RUN, null);
   }
 
+  private static ObjectNode revert(String database, String migration, String... statements) {
+    ObjectNode with = SqlServers.json("{}").deepCopy();
+    with.put("database", database).put("migration", migration);
+    for (String statement : statements) {
+      with.withArray("revert").add(statement);
+    }
+    return with;
+  }
+
   @Test
   void detectFindsTheFailedMigrationWithItsErrorAndNotOneAlreadyRolledBack() {
-    failedDeploy();
+    failedDeploy(SqlServers.postgres());
 
-    StepResult found =
-        SqlServers.clean(
-            SqlServers.activities()
-                .query(request("detect", "sql.query", plannedInputs().get("detect"))));
+    JsonNode outputs = detect();
 
-    JsonNode outputs = found.outputs();
     assertEquals(1, outputs.path("rowCount").asInt(), outputs.toString());
     assertEquals(FAILED, outputs.path("rows").path(0).path(0).asText());
     assertTrue(outputs.path("rows").path(0).path(3).asText().contains(ERROR), outputs.toString());
   }
 
   @Test
-  void theRevertRunsThroughPsqlOnTheLocalAllowlistAndAFailingOneFailsTheStep() throws Exception {
-    failedDeploy();
-    JsonNode revert = plannedInputs().get("revert");
-    assertTrue(hasStatusColumn());
+  void thePlannedRevertRunsOnTheFailedMigrationInOneTransactionAndLeavesItFailed()
+      throws Exception {
+    SqlServers.Db pg = SqlServers.postgres();
+    failedDeploy(pg);
+    ObjectNode with = plannedRevert(detect());
+    assertTrue(hasColumn(pg, "status"));
 
-    StepResult done = SqlServers.clean(exec().exec(request("revert", "exec", revert)));
+    StepResult done = SqlServers.clean(prisma.revert(request("revert", "prisma.revert", with)));
 
-    assertEquals(0, done.outputs().path("exitCode").asInt(), done.toString());
-    assertTrue(!hasStatusColumn(), "the revert dropped the partial column");
-    // run again, the column is gone: ON_ERROR_STOP makes psql exit non-zero, the step fails
-    ApplicationFailure failed =
-        SqlServers.failure("STEP_FAILED", () -> exec().exec(request("revert", "exec", revert)));
+    assertFalse(hasColumn(pg, "status"), "the revert dropped the partial column");
+    JsonNode outputs = done.outputs();
+    assertEquals(FAILED, outputs.path("migration").asText());
+    assertEquals(1, outputs.path("reverted").asInt());
+    assertEquals(REVERT, outputs.path("statements").path(0).asText());
+    assertTrue(outputs.path("transactional").asBoolean());
+    assertTrue(done.summary().contains("in one transaction"), done.summary());
+    // marking it rolled back is prisma migrate resolve's job, not this step's
+    assertEquals(1, stillFailed(pg));
+  }
+
+  @Test
+  void nothingRunsUnlessTheMigrationIsFailed() throws Exception {
+    SqlServers.Db pg = SqlServers.postgres();
+    failedDeploy(pg);
+    Map<String, String> refusals =
+        Map.of(
+            ROLLED_BACK,
+            "marks " + ROLLED_BACK + " rolled back already",
+            FINISHED,
+            "marks " + FINISHED + " finished (it did not fail)",
+            "20261231000000_never",
+            "has no migration 20261231000000_never");
+    for (var refusal : refusals.entrySet()) {
+      ApplicationFailure failure =
+          SqlServers.failure(
+              "MIGRATION_FAILED",
+              () ->
+                  prisma.revert(
+                      request(
+                          "revert",
+                          "prisma.revert",
+                          revert("platform", refusal.getKey(), REVERT))));
+      assertEquals(
+          "_prisma_migrations of platform (local) "
+              + refusal.getValue()
+              + ": nothing to revert; the revert was not run",
+          failure.getOriginalMessage());
+      assertTrue(failure.isNonRetryable(), "not retried: " + failure);
+    }
+    // a name is a Prisma folder name, and bound in the check query: SQL in it is refused first
+    ApplicationFailure odd =
+        SqlServers.failure(
+            "INVALID_PLAN",
+            () ->
+                prisma.revert(
+                    request(
+                        "revert", "prisma.revert", revert("platform", "x' OR '1'='1", REVERT))));
+    assertTrue(odd.getOriginalMessage().startsWith("migration: "), odd.getOriginalMessage());
+    assertTrue(hasColumn(pg, "status"), "no revert ran");
+  }
+
+  @Test
+  void aFailingStatementRollsTheWholeRevertBackOnPostgres() throws Exception {
+    SqlServers.Db pg = SqlServers.postgres();
+    failedDeploy(pg);
+
+    ApplicationFailure failure =
+        SqlServers.failure(
+            "MIGRATION_FAILED",
+            () ->
+                prisma.revert(
+                    request(
+                        "revert",
+                        "prisma.revert",
+                        revert(
+                            "platform",
+                            FAILED,
+                            "ALTER TABLE prisma_account DROP COLUMN note",
+                            "ALTER TABLE prisma_account DROP COLUMN nosuch"))));
+
     assertTrue(
-        failed.getOriginalMessage().contains("column \"status\" of relation \"prisma_account\""),
-        failed.getOriginalMessage());
+        failure.getOriginalMessage().startsWith("revert statement 2 of 2 for failed migration "),
+        failure.getOriginalMessage());
+    assertTrue(
+        failure.getOriginalMessage().contains("rolled back: nothing changed"),
+        failure.getOriginalMessage());
+    assertTrue(hasColumn(pg, "note"), "statement 1 was rolled back with the transaction");
+  }
+
+  @Test
+  void onMariaDbEachStatementCommitsOnItsOwnAndTheOutputSaysSo() throws Exception {
+    SqlServers.Db maria = SqlServers.mariadb();
+    failedDeploy(maria);
+
+    StepResult done =
+        SqlServers.clean(
+            prisma.revert(
+                request(
+                    "revert",
+                    "prisma.revert",
+                    revert("invoicing", FAILED, "ALTER TABLE prisma_account DROP COLUMN note"))));
+    assertFalse(done.outputs().path("transactional").asBoolean());
+    assertTrue(done.summary().contains("each committed on its own"), done.summary());
+    assertFalse(hasColumn(maria, "note"));
+
+    ApplicationFailure failure =
+        SqlServers.failure(
+            "MIGRATION_FAILED",
+            () ->
+                prisma.revert(
+                    request(
+                        "revert",
+                        "prisma.revert",
+                        revert(
+                            "invoicing",
+                            FAILED,
+                            "ALTER TABLE prisma_account DROP COLUMN status",
+                            "ALTER TABLE prisma_account DROP COLUMN nosuch"))));
+    assertTrue(
+        failure.getOriginalMessage().contains("statements 1 to 1 ran and committed"),
+        failure.getOriginalMessage());
+    assertFalse(hasColumn(maria, "status"), "statement 1 stayed: MariaDB DDL commits");
+  }
+
+  @Test
+  void aDatabaseWithoutPrismaMigrationsIsRefusedByName() {
+    SqlServers.Db maria = SqlServers.mariadb();
+    SqlServers.exec(maria, "DROP TABLE IF EXISTS _prisma_migrations");
+
+    ApplicationFailure failure =
+        SqlServers.failure(
+            "MIGRATION_FAILED",
+            () ->
+                prisma.revert(
+                    request("revert", "prisma.revert", revert("invoicing", FAILED, REVERT))));
+    assertEquals(
+        "no _prisma_migrations table on invoicing (local) (not migrated by Prisma?); the revert"
+            + " was not run",
+        failure.getOriginalMessage());
+  }
+
+  @Test
+  void statementsTheGuardsRefuseNeverRunAndAreRefusedAtCompileTimeToo() throws Exception {
+    SqlServers.Db pg = SqlServers.postgres();
+    failedDeploy(pg);
+    for (String refused :
+        List.of(
+            "TRUNCATE prisma_account",
+            "DELETE FROM prisma_account",
+            "ALTER TABLE prisma_account DROP COLUMN status; DROP TABLE prisma_account")) {
+      ApplicationFailure failure =
+          SqlServers.failure(
+              "GUARD_VIOLATION",
+              () ->
+                  prisma.revert(
+                      request("revert", "prisma.revert", revert("platform", FAILED, refused))));
+      assertTrue(
+          failure.getOriginalMessage().startsWith("revert statement 1 refused by the guards"),
+          failure.getOriginalMessage());
+
+      List<Diagnostic> problems = compile(refused).diagnostics();
+      assertEquals(1, problems.size(), problems.toString());
+      assertTrue(problems.get(0).format().contains("-p revert: "), problems.toString());
+    }
+    assertTrue(hasColumn(pg, "status"), "no revert ran");
+  }
+
+  @Test
+  void theShippedLocalAllowlistNoLongerRunsSqlTextThroughPsql() throws Exception {
+    failedDeploy(SqlServers.postgres());
+    SqlServers.exec(SqlServers.postgres(), "INSERT INTO prisma_account VALUES (1, 'a', 'x', 'y')");
+    ObjectNode with = SqlServers.json("{}").deepCopy();
+    with.put("database", "platform");
+    for (String arg :
+        List.of("psql", "-X", "-v", "ON_ERROR_STOP=1", "--single-transaction", "-c")) {
+      with.withArray("command").add(arg);
+    }
+    with.withArray("command").add("TRUNCATE prisma_account");
+
+    ApplicationFailure failure =
+        SqlServers.failure("GUARD_VIOLATION", () -> exec().exec(request("revert", "exec", with)));
+    assertTrue(
+        failure.getOriginalMessage().contains("is not on the exec allowlist of local"),
+        failure.getOriginalMessage());
+    assertEquals(1, SqlServers.count(SqlServers.postgres(), "SELECT count(*) FROM prisma_account"));
   }
 }
