@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.runbook.engine.Workspace;
 import dev.runbook.engine.activities.ExecAllowlist;
+import dev.runbook.engine.activities.PrismaActivities;
 import dev.runbook.engine.activities.StepRequest;
 import dev.runbook.engine.activities.StepResult;
 import dev.runbook.engine.compile.PlanCompiler;
@@ -22,7 +23,17 @@ import dev.runbook.engine.spec.YamlLoader;
 import dev.runbook.worker.exec.ExecPolicy;
 import dev.runbook.worker.exec.ProcessExecActivities;
 import dev.runbook.worker.prisma.PrismaReverts;
+import io.temporal.activity.Activity;
+import io.temporal.activity.ActivityOptions;
+import io.temporal.client.WorkflowFailedException;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.common.RetryOptions;
 import io.temporal.failure.ApplicationFailure;
+import io.temporal.testing.TestWorkflowEnvironment;
+import io.temporal.worker.Worker;
+import io.temporal.workflow.Workflow;
+import io.temporal.workflow.WorkflowInterface;
+import io.temporal.workflow.WorkflowMethod;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -34,6 +45,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -280,6 +292,88 @@ class PrismaRepairStepsTest {
                         "revert", "prisma.revert", revert("platform", "x' OR '1'='1", REVERT))));
     assertTrue(odd.getOriginalMessage().startsWith("migration: "), odd.getOriginalMessage());
     assertTrue(hasColumn(pg, "status"), "no revert ran");
+  }
+
+  /** Calls {@code prisma.revert} with two attempts, as a step with {@code retry: 2} would. */
+  @WorkflowInterface
+  public interface RevertWithRetry {
+    @WorkflowMethod
+    StepResult run(StepRequest request);
+  }
+
+  public static class RevertWithRetryImpl implements RevertWithRetry {
+    @Override
+    public StepResult run(StepRequest request) {
+      PrismaActivities steps =
+          Workflow.newActivityStub(
+              PrismaActivities.class,
+              ActivityOptions.newBuilder()
+                  .setStartToCloseTimeout(Duration.ofMinutes(1))
+                  .setRetryOptions(
+                      RetryOptions.newBuilder()
+                          .setMaximumAttempts(2)
+                          .setInitialInterval(Duration.ofSeconds(1))
+                          .build())
+                  .build());
+      return steps.revert(request);
+    }
+  }
+
+  /** The real step, whose first answer is lost after it ran (as when the worker dies then). */
+  static final class AnswerLostOnce implements PrismaActivities {
+    private final PrismaReverts real;
+    final AtomicInteger calls = new AtomicInteger();
+
+    AnswerLostOnce(PrismaReverts real) {
+      this.real = real;
+    }
+
+    @Override
+    public StepResult revert(StepRequest request) {
+      calls.incrementAndGet();
+      StepResult result = real.revert(request);
+      if (Activity.getExecutionContext().getInfo().getAttempt() == 1) {
+        throw ApplicationFailure.newFailure("the answer was lost", "TRANSIENT");
+      }
+      return result;
+    }
+  }
+
+  @Test
+  void aRetriedAttemptNeverRunsTheRevertAgain() throws Exception {
+    SqlServers.Db pg = SqlServers.postgres();
+    failedDeploy(pg);
+    AnswerLostOnce steps = new AnswerLostOnce(prisma);
+    try (TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance()) {
+      Worker worker = env.newWorker("prisma-revert-test");
+      worker.registerWorkflowImplementationTypes(RevertWithRetryImpl.class);
+      worker.registerActivitiesImplementations(steps);
+      env.start();
+      RevertWithRetry wf =
+          env.getWorkflowClient()
+              .newWorkflowStub(
+                  RevertWithRetry.class,
+                  WorkflowOptions.newBuilder().setTaskQueue("prisma-revert-test").build());
+
+      WorkflowFailedException failed =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              WorkflowFailedException.class,
+              () -> wf.run(request("revert", "prisma.revert", revert("platform", FAILED, REVERT))));
+
+      ApplicationFailure cause = (ApplicationFailure) failed.getCause().getCause();
+      assertEquals("MIGRATION_FAILED", cause.getType(), cause.getOriginalMessage());
+      assertTrue(
+          cause
+              .getOriginalMessage()
+              .startsWith(
+                  "attempt 2 of the revert of "
+                      + FAILED
+                      + " on platform (local): an earlier attempt may have run"),
+          cause.getOriginalMessage());
+    }
+    assertEquals(2, steps.calls.get());
+    assertFalse(hasColumn(pg, "status"), "the first attempt ran the revert");
+    assertEquals(1, stillFailed(pg));
   }
 
   @Test
