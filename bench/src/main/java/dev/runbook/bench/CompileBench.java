@@ -100,6 +100,19 @@ public final class CompileBench {
     System.out.printf(
         "%ncompile %d steps: median %.1f ms (target < 200 ms)%n",
         STEPS, median(samples.get(names.get(names.size() - 1))) / 1e6);
+
+    BenchResults results = new BenchResults("compile");
+    String task = "compile " + STEPS + "-step runbook";
+    for (String name : names) {
+      results.add(
+          task,
+          name,
+          "median ms",
+          median(samples.get(name)) / 1e6,
+          baseline / 1e6,
+          name.equals(names.get(names.size() - 1)) ? "< 200 ms" : "");
+    }
+    results.write();
   }
 
   static Validation<ValidatedRunbook> validate(YamlLoader loader, String text) {

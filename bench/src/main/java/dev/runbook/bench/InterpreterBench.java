@@ -63,14 +63,16 @@ public final class InterpreterBench {
         Runtime.getRuntime().availableProcessors(),
         Runtime.getRuntime().maxMemory() >> 20);
 
-    overhead(overheadPlan);
+    BenchResults results = new BenchResults("interpreter");
+    overhead(overheadPlan, results);
     System.out.println();
-    throughput(throughputPlan);
+    throughput(throughputPlan, results);
+    results.write();
   }
 
   // ---- 1. overhead ---------------------------------------------------------------------------
 
-  private static void overhead(Plan plan) {
+  private static void overhead(Plan plan, BenchResults results) {
     Map<Kind, long[]> nanos = new EnumMap<>(Kind.class);
     Map<Kind, long[]> cpu = new EnumMap<>(Kind.class);
     Map<Kind, long[]> replays = new EnumMap<>(Kind.class);
@@ -165,6 +167,38 @@ public final class InterpreterBench {
         mean(cpu.get(Kind.INTERPRETER)) / mean(cpu.get(Kind.HAND_WRITTEN)),
         median(replays.get(Kind.INTERPRETER)) / median(replays.get(Kind.HAND_WRITTEN)),
         (median(events.get(Kind.INTERPRETER)) - median(events.get(Kind.HAND_WRITTEN))) / STEPS);
+
+    String task = "overhead, " + STEPS + "-step run";
+    double hand = median(nanos.get(Kind.HAND_WRITTEN)) / 1e6;
+    results.add(task, "hand-written workflow", "median ms", hand, hand, "");
+    results.add(
+        task,
+        "hand-written + interpreter's options",
+        "median ms",
+        median(nanos.get(Kind.HAND_WRITTEN_OPTIONS)) / 1e6,
+        hand,
+        "");
+    results.add(
+        task,
+        "interpreter",
+        "median ms",
+        median(nanos.get(Kind.INTERPRETER)) / 1e6,
+        hand,
+        "<= 1.10");
+    results.add(
+        task,
+        "interpreter",
+        "cpu ms/run",
+        mean(cpu.get(Kind.INTERPRETER)) / 1e6,
+        mean(cpu.get(Kind.HAND_WRITTEN)) / 1e6,
+        "");
+    results.add(
+        task,
+        "interpreter",
+        "events/step",
+        median(events.get(Kind.INTERPRETER)) / (double) STEPS,
+        median(events.get(Kind.HAND_WRITTEN)) / (double) STEPS,
+        "<= +1 event/step");
   }
 
   /** Rotates which variant goes first, so none always runs on a warmer worker. */
@@ -183,7 +217,7 @@ public final class InterpreterBench {
 
   private record Batch(double runsPerSecond, int peakThreads) {}
 
-  private static void throughput(Plan plan) {
+  private static void throughput(Plan plan, BenchResults results) {
     System.out.printf(
         "2. Throughput: %d concurrent runs of %d notify steps on one worker; %d warm-up + %d"
             + " measured batches per variant, interleaved, each on a fresh server; median%n",
@@ -219,6 +253,13 @@ public final class InterpreterBench {
       System.out.printf(
           "%-9s %-14s %10.3f   (interpreter / hand-written, aim >= 0.9)%n",
           label, "ratio", medians.get(Kind.INTERPRETER) / medians.get(Kind.HAND_WRITTEN));
+      results.add(
+          "throughput, " + CONCURRENT + " concurrent runs",
+          "interpreter, " + label + " threads",
+          "runs/s",
+          medians.get(Kind.INTERPRETER),
+          medians.get(Kind.HAND_WRITTEN),
+          ">= 0.9");
     }
   }
 

@@ -261,7 +261,23 @@ public final class SqlBench implements AutoCloseable {
           System.getProperty("java.version"));
       bench.run();
       bench.print(System.out);
+      bench.results().write();
     }
+  }
+
+  /** Every variant's median against its task's baseline, for bench/run (parts left out). */
+  BenchResults results() {
+    BenchResults results = new BenchResults("sql");
+    for (Variant v : variants) {
+      String aim = "";
+      if (v.label.equals("sql.backup step")) {
+        aim = "<= 1.2";
+      } else if (v.label.equals("sql.export step (CSV)")) {
+        aim = "<= 1.5";
+      }
+      results.add(v.task, v.label, "median ms", median(v.millis), baseline(v.task), aim);
+    }
+    return results;
   }
 
   public Checks checks() {

@@ -366,7 +366,52 @@ public final class SshBench implements AutoCloseable {
     try (SshBench bench = start(new Config(megabytes, queries, repeats))) {
       bench.run();
       bench.print(System.out);
+      bench.results().write();
     }
+  }
+
+  /**
+   * For bench/run: the engine's tunnel (2 MiB window) against OpenSSH's {@code ssh -L} with the
+   * same cipher (aes128-gcm), and no tunnel as the ceiling of a download. Throughput: higher is
+   * better; latency and connect time: lower is better.
+   */
+  BenchResults results() {
+    Variant direct = variants.get(0);
+    Variant engine = variants.get(1);
+    Variant openssh = variants.get(3);
+    BenchResults results = new BenchResults("ssh");
+    String mb = config.megabytes() + " MB";
+    for (Variant v : List.of(engine, direct)) {
+      results.add(
+          "download " + mb + ", vs ssh -L",
+          v.label,
+          "MB/s",
+          median(v.pull),
+          median(openssh.pull),
+          "");
+    }
+    results.add(
+        "upload " + mb + ", vs ssh -L",
+        engine.label,
+        "MB/s",
+        median(engine.push),
+        median(openssh.push),
+        "");
+    results.add(
+        "SELECT 1 p50, vs ssh -L",
+        engine.label,
+        "us",
+        median(engine.latencyP50),
+        median(openssh.latencyP50),
+        "");
+    results.add(
+        "open + first SELECT 1, vs ssh -L",
+        engine.label,
+        "ms",
+        median(engine.firstSelect),
+        median(openssh.firstSelect),
+        "");
+    return results;
   }
 
   /** Counts what COPY TO STDOUT sends. */

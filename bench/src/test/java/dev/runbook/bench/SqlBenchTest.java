@@ -8,6 +8,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Every SqlBench variant runs once on 1,000 rows and does the same work as its baseline. */
@@ -40,6 +41,15 @@ class SqlBenchTest {
       ByteArrayOutputStream text = new ByteArrayOutputStream();
       bench.print(new PrintStream(text, true, StandardCharsets.UTF_8));
       assertTrue(text.toString(StandardCharsets.UTF_8).contains("same rows, same bytes"));
+      // bench/run's rows: one per variant, each against its task's baseline
+      List<String> rows = bench.results().rows();
+      assertEquals(bench.variants().size(), rows.size(), rows.toString());
+      assertTrue(
+          rows.stream().anyMatch(r -> r.startsWith("backup of 1,000 rows\tsql.backup step\t")),
+          rows.toString());
+      assertTrue(
+          rows.stream().filter(r -> r.contains("\tpsql: ")).anyMatch(r -> r.contains("\t1.00\t")),
+          rows.toString());
     }
   }
 }

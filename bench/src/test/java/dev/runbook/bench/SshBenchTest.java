@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Every SshBench variant runs once on 1 MB and does the same work through its own path. */
@@ -28,6 +29,17 @@ class SshBenchTest {
       String printed = text.toString(StandardCharsets.UTF_8);
       assertTrue(printed.contains("engine: JSch, 2 MiB window"), printed);
       assertTrue(printed.contains("OpenSSH ssh -L, aes128-gcm"), printed);
+      // bench/run's rows: the engine's tunnel against ssh -L, and no tunnel for the download
+      assertEquals(
+          List.of(
+              "download 1 MB, vs ssh -L\tengine: JSch, 2 MiB window",
+              "download 1 MB, vs ssh -L\tdirect (no tunnel)",
+              "upload 1 MB, vs ssh -L\tengine: JSch, 2 MiB window",
+              "SELECT 1 p50, vs ssh -L\tengine: JSch, 2 MiB window",
+              "open + first SELECT 1, vs ssh -L\tengine: JSch, 2 MiB window"),
+          bench.results().rows().stream()
+              .map(r -> r.substring(0, r.indexOf('\t', r.indexOf('\t') + 1)))
+              .toList());
     }
   }
 }

@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
       "Run the worker of one environment until SIGTERM or Ctrl-C.",
       "%nPolls the control queue (the Runbook workflow) and the environment's task queue"
           + " with every step implementation: notify (the environment's Slack webhook, else this"
-          + " output), the SQL and migration steps (sql.*, flyway.*) on the environment's"
+          + " output), the SQL and migration steps (sql.*, flyway.*, prisma.revert) on the environment's"
           + " databases (via: jump-box through its SSH tunnels), ssh.tunnel, exec, and the cloud"
           + " steps (aws.*: the AWS SDK, or the local provider for provider: local); the local"
           + " secrets provider reads the file RUNBOOK_LOCAL_SECRETS names (runbook dev's"

@@ -39,7 +39,7 @@ class WorkerCommandTest {
           """
           worker for local on 127.0.0.1:<port> (namespace default) as ops
             polls runbook-control: the Runbook workflow (interpreter)
-            polls runbook-local (local): steps aws.ec2.allow-ingress, aws.ec2.revoke-ingress, aws.ec2.start, aws.ec2.stop, aws.rds.delete, aws.rds.restore-pitr, aws.rds.snapshot, aws.secrets.get, exec, flyway.info, flyway.migrate, flyway.repair, flyway.validate, notify, sql.backup, sql.change, sql.export, sql.query, sql.restore, sql.terminate-sessions, ssh.tunnel
+            polls runbook-local (local): steps aws.ec2.allow-ingress, aws.ec2.revoke-ingress, aws.ec2.start, aws.ec2.stop, aws.rds.delete, aws.rds.restore-pitr, aws.rds.snapshot, aws.secrets.get, exec, flyway.info, flyway.migrate, flyway.repair, flyway.validate, notify, prisma.revert, sql.backup, sql.change, sql.export, sql.query, sql.restore, sql.terminate-sessions, ssh.tunnel
             audit store: none (--audit-db-url); runs say they are not recorded
             a step type this worker does not implement fails at once, naming the type
           ready; SIGTERM or Ctrl-C stops it

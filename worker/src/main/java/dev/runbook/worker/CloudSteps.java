@@ -18,6 +18,7 @@ import dev.runbook.worker.local.cloud.LocalCloud;
 import dev.runbook.worker.local.cloud.PooledConnections;
 import dev.runbook.worker.notify.SecretStrings;
 import dev.runbook.worker.notify.SlackNotifyActivities;
+import dev.runbook.worker.prisma.PrismaReverts;
 import dev.runbook.worker.sql.CredentialSource;
 import dev.runbook.worker.sql.JdbcSqlActivities;
 import dev.runbook.worker.sql.SqlSettings;
@@ -142,11 +143,13 @@ public final class CloudSteps {
     }
     JdbcSqlActivities jdbc = new JdbcSqlActivities(reachable, settings);
     FlywayMigrations flyway = new FlywayMigrations(reachable, flywaySettings);
-    // A local copy needs the source free of the worker's sessions: the SQL and the Flyway steps'.
+    PrismaReverts prisma = new PrismaReverts(reachable, settings.connectTimeout());
+    // A local copy needs the source free of the worker's sessions: every pooled step family's.
     PooledConnections pooled =
         (target, dropPool) -> {
           jdbc.releaseConnections(target, dropPool);
           flyway.releaseConnections(target, dropPool);
+          prisma.releaseConnections(target, dropPool);
         };
     Map<String, SecretStrings> webhookSecrets = new LinkedHashMap<>();
     aws.forEach(
@@ -157,7 +160,8 @@ public final class CloudSteps {
             jdbc,
             new SshTunnelActivities(tunnels, SshTunnelActivities.databases(environments)),
             ProcessExecActivities.forEnvironments(environments, reachable),
-            flyway);
+            flyway,
+            prisma);
     Map<String, List<Object>> steps = new LinkedHashMap<>();
     for (EnvironmentSpec env : environments) {
       List<Object> list = new ArrayList<>(everywhere);

@@ -55,7 +55,7 @@ class WorkerMainTest {
           text);
       assertTrue(
           text.contains(
-              "  polls runbook-stage (stage): steps aws.ec2.allow-ingress, aws.ec2.revoke-ingress, aws.ec2.start, aws.ec2.stop, aws.rds.delete, aws.rds.restore-pitr, aws.rds.snapshot, aws.secrets.get, exec, flyway.info, flyway.migrate, flyway.repair, flyway.validate, notify, sql.backup, sql.change, sql.export, sql.query, sql.restore, sql.terminate-sessions, ssh.tunnel\n"),
+              "  polls runbook-stage (stage): steps aws.ec2.allow-ingress, aws.ec2.revoke-ingress, aws.ec2.start, aws.ec2.stop, aws.rds.delete, aws.rds.restore-pitr, aws.rds.snapshot, aws.secrets.get, exec, flyway.info, flyway.migrate, flyway.repair, flyway.validate, notify, prisma.revert, sql.backup, sql.change, sql.export, sql.query, sql.restore, sql.terminate-sessions, ssh.tunnel\n"),
           text);
       assertTrue(text.endsWith("worker stopped\n"), text);
     }

@@ -197,6 +197,19 @@ public final class StepTypes {
         "flyway.repair",
         List.of("repaired", "reverted"),
         List.of(new SqlInput("/revert", SqlContext.MIGRATION, null)));
+    // the revert of a failed Prisma migration's partial changes, guarded as flyway.repair's
+    register(
+        new StepType(
+            "prisma.revert",
+            ACTIVITY,
+            "prisma",
+            List.of("migration", "reverted", "statements", "transactional"),
+            List.of(new SqlInput("/revert", SqlContext.MIGRATION, null)),
+            List.of(),
+            Optional.empty(),
+            ApprovalRule.REFUSED,
+            true,
+            hour));
     // external tools
     activity(
         "exec", "exec", hour, List.of("exitCode", "stdout", "stderr", "truncated", "durationMs"));

@@ -13,7 +13,12 @@ final class TargetLocks {
   /** Step types that change a database (a second such run on the same database must wait). */
   static final Set<String> CHANGING =
       Set.of(
-          "sql.change", "sql.restore", "sql.terminate-sessions", "flyway.migrate", "flyway.repair");
+          "sql.change",
+          "sql.restore",
+          "sql.terminate-sessions",
+          "flyway.migrate",
+          "flyway.repair",
+          "prisma.revert");
 
   private TargetLocks() {}
 

@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.runbook.engine.Workspace;
+import dev.runbook.engine.activities.ExecAllowlist;
 import dev.runbook.engine.diag.Diagnostic;
 import dev.runbook.engine.plan.ActivityStep;
 import dev.runbook.engine.plan.Plan;
@@ -21,8 +23,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The catalog's migration runbooks ({@code runbooks/schema-migration.yaml}, {@code
- * runbooks/migration-repair.yaml}) validate and compile for stage and prod with the shipped
- * environment files, and the revert param only takes one guarded migration statement.
+ * runbooks/migration-repair.yaml}, {@code runbooks/prisma-migration-repair.yaml}) validate and
+ * compile for stage and prod with the shipped environment files (their exec allowlists included),
+ * and the revert param only takes one guarded migration statement.
  */
 class MigrationRunbooksTest {
   private static final Path ROOT = root();
@@ -143,5 +146,122 @@ class MigrationRunbooksTest {
     assertTrue(
         unguarded.toString().contains("DELETE without WHERE would delete every row of invoices"),
         unguarded.toString());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"stage", "prod"})
+  void prismaRepairPlansDetectSnapshotReviewRevertResolveDeployStatusVerify(String env) {
+    PlanCompiler.Result result =
+        compile(
+            "prisma-migration-repair.yaml",
+            env,
+            Map.of(
+                "database",
+                "platform",
+                "project",
+                "apps/platform",
+                "ticket",
+                "OPS-7",
+                "revert",
+                "ALTER TABLE \"Account\" DROP COLUMN \"status\""));
+    assertEquals(List.of(), result.diagnostics());
+    for (Stage stage : result.plan().orElseThrow().stages()) {
+      assertEquals(
+          List.of(
+              "detect:sql.query",
+              "snapshot:aws.rds.snapshot",
+              "review",
+              "revert:prisma.revert",
+              "resolve:exec",
+              "deploy:exec",
+              "status:exec",
+              "verify:sql.query",
+              "repaired"),
+          uses(stage));
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"stage", "prod"})
+  void thePrismaRevertIsTheGuardedStepOnTheFailedMigrationNotAnExec(String env) {
+    Plan plan =
+        compile(
+                "prisma-migration-repair.yaml",
+                env,
+                Map.of(
+                    "database", "platform",
+                    "project", "apps/platform",
+                    "ticket", "OPS-7",
+                    "revert", "ALTER TABLE \"Account\" DROP COLUMN \"status\""))
+            .plan()
+            .orElseThrow();
+    ActivityStep revert =
+        (ActivityStep)
+            plan.stages().get(0).steps().stream()
+                .filter(s -> s.id().equals("revert"))
+                .findFirst()
+                .orElseThrow();
+    assertEquals("platform", revert.with().path("database").asText());
+    assertEquals(
+        "${{ steps.detect.outputs.rows[0][0] }}", revert.with().path("migration").asText());
+    assertEquals(
+        "ALTER TABLE \"Account\" DROP COLUMN \"status\"",
+        revert.with().path("revert").path(0).asText());
+    assertEquals(1, revert.retry().maxAttempts());
+  }
+
+  /** SQL text as an argv item of psql/mysql would bypass the guards: no environment allows it. */
+  @ParameterizedTest
+  @ValueSource(strings = {"local", "stage", "prod"})
+  void noShippedEnvironmentLetsExecRunSqlTextThroughAClient(String env) {
+    List<Diagnostic> problems = new ArrayList<>();
+    ValidatedEnvironment environment =
+        Workspace.environments(ROOT.resolve("runbooks").resolve("environments"), problems).get(env);
+    assertEquals(List.of(), problems);
+    JsonNode allow = environment.spec().source().tree().path("exec").path("allow");
+    assertTrue(allow.size() > 0, env + " has an allowlist");
+    for (JsonNode prefix : allow) {
+      String program = prefix.path(0).asText();
+      if (List.of("psql", "mysql", "mariadb").contains(program)) {
+        assertEquals(2, prefix.size(), env + ": " + prefix);
+        assertEquals("--version", prefix.path(1).asText(), env + ": " + prefix);
+      }
+    }
+    assertTrue(
+        ExecAllowlist.of(environment.spec().source().tree())
+            .refusal(
+                List.of(
+                    "psql",
+                    "-X",
+                    "-v",
+                    "ON_ERROR_STOP=1",
+                    "--single-transaction",
+                    "-c",
+                    "TRUNCATE \"Account\""),
+                env)
+            .isPresent());
+  }
+
+  @Test
+  void thePrismaRevertParamTakesOneGuardedMigrationStatementOnly() {
+    List<String> problems =
+        compile(
+                "prisma-migration-repair.yaml",
+                "stage",
+                Map.of(
+                    "database",
+                    "platform",
+                    "project",
+                    "apps/platform",
+                    "ticket",
+                    "OPS-7",
+                    "revert",
+                    "TRUNCATE \"Account\""))
+            .diagnostics()
+            .stream()
+            .map(Diagnostic::format)
+            .toList();
+    assertEquals(1, problems.size(), problems.toString());
+    assertTrue(problems.get(0).contains("-p revert: "), problems.toString());
   }
 }

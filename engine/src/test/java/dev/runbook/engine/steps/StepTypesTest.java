@@ -27,7 +27,7 @@ class StepTypesTest {
             });
 
     assertEquals(registered, inSchema.stream().sorted().toList());
-    assertEquals(25, registered.size());
+    assertEquals(26, registered.size());
   }
 
   @Test

@@ -6,6 +6,7 @@ import dev.runbook.engine.activities.Ec2Activities;
 import dev.runbook.engine.activities.ExecActivities;
 import dev.runbook.engine.activities.FlywayActivities;
 import dev.runbook.engine.activities.NotifyActivities;
+import dev.runbook.engine.activities.PrismaActivities;
 import dev.runbook.engine.activities.RdsActivities;
 import dev.runbook.engine.activities.SecretsActivities;
 import dev.runbook.engine.activities.SqlActivities;
@@ -30,6 +31,7 @@ class ActivityContractsTest {
           SshActivities.class,
           RdsActivities.class,
           FlywayActivities.class,
+          PrismaActivities.class,
           ExecActivities.class,
           NotifyActivities.class);
 
