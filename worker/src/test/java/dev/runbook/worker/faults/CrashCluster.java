@@ -69,7 +69,10 @@ final class CrashCluster implements AutoCloseable {
    * 10 minutes to 4 hours, shortened): Temporal retries a killed worker's attempt only when it
    * times out, and the test server does not skip time while an activity is outstanding.
    */
-  static final Duration ATTEMPT_TIMEOUT = Duration.ofSeconds(12);
+  static final Duration ATTEMPT_TIMEOUT = Duration.ofSeconds(15);
+
+  /** The same for the local cloud steps, which copy whole databases. */
+  static final Duration COPY_TIMEOUT = Duration.ofSeconds(45);
 
   final LocalPostgres postgres;
   final Path work;
@@ -139,12 +142,20 @@ final class CrashCluster implements AutoCloseable {
    * start-to-close timeout set to {@link #ATTEMPT_TIMEOUT} and the plan hashed again.
    */
   Plan plan(Path environments, String file, Map<String, String> params) {
+    return plan(environments, file, params, true);
+  }
+
+  /** The same, with the runbook's own timeouts unless {@code shorten}. */
+  Plan plan(Path environments, String file, Map<String, String> params, boolean shorten) {
     ValidatedRunbook runbook = Workspace.runbook(RUNBOOKS.resolve(file)).value().orElseThrow();
     List<Diagnostic> problems = new ArrayList<>();
     Map<String, ValidatedEnvironment> envs = Workspace.environments(environments, problems);
     PlanCompiler.Result result = PlanCompiler.compile(runbook, envs, "local", params);
     assertEquals(List.of(), result.diagnostics());
     Plan plan = result.plan().orElseThrow();
+    if (!shorten) {
+      return plan;
+    }
     List<Stage> stages = new ArrayList<>();
     for (Stage stage : plan.stages()) {
       stages.add(
@@ -175,6 +186,10 @@ final class CrashCluster implements AutoCloseable {
         PlanJson.hash(shorter));
   }
 
+  private static Duration timeout(String uses) {
+    return uses.startsWith("aws.") ? COPY_TIMEOUT : ATTEMPT_TIMEOUT;
+  }
+
   private static List<Step> shorten(List<Step> steps) {
     List<Step> out = new ArrayList<>();
     for (Step step : steps) {
@@ -186,7 +201,7 @@ final class CrashCluster implements AutoCloseable {
                 a.name(),
                 a.uses(),
                 a.when(),
-                ATTEMPT_TIMEOUT,
+                timeout(a.uses()),
                 a.retry(),
                 a.with(),
                 a.approval(),
@@ -195,7 +210,7 @@ final class CrashCluster implements AutoCloseable {
                     : new Compensation(
                         undo.uses(),
                         undo.with(),
-                        ATTEMPT_TIMEOUT,
+                        timeout(undo.uses()),
                         undo.retry(),
                         undo.automatic())));
       } else {
