@@ -448,7 +448,9 @@ class WorkerCrashTest {
         if (System.nanoTime() > deadline) {
           fail(
               scenario.name()
-                  + ": the run did not end; workers said:\n"
+                  + ": the run did not end; its history: "
+                  + history(client, runId)
+                  + "\nworkers said:\n"
                   + outputs
                   + worker.output());
         }
