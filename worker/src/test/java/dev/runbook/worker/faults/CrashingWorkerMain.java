@@ -29,9 +29,10 @@ import java.util.Set;
  * <p>Arguments: {@code ENV ENVIRONMENTS_DIR PORT}. Environment: {@code CRASH_POINTS} (kill points,
  * comma-separated, each {@code runId/stepId/uses/phase/before|after}; phase is the {@link
  * StepRequest} phase: {@code run}, {@code preview} or {@code apply}) and {@code CRASH_DIR}: on
- * reaching a point whose marker file is not in that directory yet, it creates the marker and parks
- * the step's thread, so each point fires once across restarts. {@code after} fires once the step
- * has acted (and committed) but before its result reaches Temporal, also when the step failed.
+ * reaching a point whose marker file is not in that directory yet, it creates the marker and halts
+ * the JVM at once ({@link Runtime#halt}: no shutdown hooks, like SIGKILL), so each point fires once
+ * across restarts. {@code after} fires once the step has acted (and committed) but before its
+ * result reaches Temporal, also when the step failed.
  */
 public final class CrashingWorkerMain {
   private CrashingWorkerMain() {}
@@ -118,7 +119,7 @@ public final class CrashingWorkerMain {
     }
   }
 
-  /** At an armed point not fired yet: marks it fired and parks until the test kills the process. */
+  /** At an armed point not fired yet: marks it fired and halts the process. */
   private static void stopAt(String point, Set<String> points, Path markers) {
     if (!points.contains(point)) {
       return;
@@ -132,12 +133,7 @@ public final class CrashingWorkerMain {
     }
     System.out.println("halted at " + point);
     System.out.flush();
-    while (true) {
-      try {
-        Thread.sleep(60_000);
-      } catch (InterruptedException e) {
-        // keep holding: only SIGKILL ends this process
-      }
-    }
+    // dies at once, as SIGKILL would: no shutdown hook, no result reported, nothing else picked up
+    Runtime.getRuntime().halt(137);
   }
 }
