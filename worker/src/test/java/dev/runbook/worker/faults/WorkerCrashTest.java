@@ -26,7 +26,6 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -520,6 +519,21 @@ class WorkerCrashTest {
         } else if (answer(() -> wf.decide(approve)) == null) {
           decided.remove(gate.id()); // no answer in time: ask again (a second one is refused)
         }
+      }
+      kills.addAndGet(killed);
+      assertEquals(
+          scenario.count(),
+          killed,
+          scenario.name()
+              + ": kill points not reached: "
+              + unfired(points, fired)
+              + "\n"
+              + outputs);
+      return WorkflowStub.fromTyped(wf).getResult(30, TimeUnit.SECONDS, RunView.class);
+    } finally {
+      worker.kill();
+      if (cluster.running(runId)) {
+        WorkflowStub.fromTyped(wf).terminate("the crash test gave up on it");
       }
     }
   }
