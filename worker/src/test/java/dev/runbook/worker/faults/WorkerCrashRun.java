@@ -60,7 +60,7 @@ import org.junit.jupiter.api.Timeout;
  * step more than twice.
  */
 @Timeout(value = 1200, unit = TimeUnit.SECONDS)
-class WorkerCrashTest {
+class WorkerCrashRun {
   private static CrashCluster cluster;
   private static final List<String> failures = new CopyOnWriteArrayList<>();
   private static final AtomicInteger kills = new AtomicInteger();
