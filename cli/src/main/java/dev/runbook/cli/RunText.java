@@ -197,6 +197,11 @@ final class RunText {
         lines.add("  " + time(a.at()) + "  " + approval(a));
       }
     }
+    if (v.refusals() != null && !v.refusals().isEmpty()) {
+      // decisions refused (who: why), recorded in the run's history
+      lines.add("refused");
+      v.refusals().forEach(r -> lines.add("  " + r));
+    }
     if (!v.compensations().isEmpty()) {
       lines.add("undos (newest first)");
       for (CompensationRecord c : v.compensations()) {

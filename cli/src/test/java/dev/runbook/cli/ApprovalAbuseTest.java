@@ -116,8 +116,7 @@ class ApprovalAbuseTest {
     assertInstanceOf(WorkflowUpdateException.class, stale);
 
     // Recorded: the run (its history, `runbook status`, the audit trail) must keep who tried what
-    // and why it was refused. Today a refused *update* leaves no trace (RunView.refusals holds only
-    // refused signals): this needs the interpreter to record update refusals (see the report).
+    // and why it was refused. The decide handler records each refusal before failing the update.
     List<String> refusals = temporal.view(id).refusals();
     assertEquals(
         List.of(
@@ -131,6 +130,17 @@ class ApprovalAbuseTest {
                 + "); check `runbook status` and decide on what runs"),
         refusals,
         "refused approvals are not recorded in the run");
+    Cli.Result status = temporal.run("bob", "status", id);
+    assertEquals(0, status.exitCode(), status.toString());
+    assertTrue(
+        status.out().contains("refused\n  " + refusals.get(0) + "\n  " + refusals.get(1)),
+        status.out());
+    Cli.Result audit = temporal.run("bob", "audit", id, "--from", "temporal");
+    assertEquals(0, audit.exitCode(), audit.toString());
+    for (String r : refusals) {
+      assertTrue(audit.out().contains("| | " + r + " | REFUSED |"), audit.out());
+    }
+    assertEquals(List.of(), temporal.view(id).approvals(), "a refusal never counts");
     temporal.run("alice", "cancel", id, "--reason", "test over");
   }
 

@@ -4,7 +4,7 @@ import java.util.Optional;
 
 /**
  * Whether a decision may be counted, and if not, the reason the reviewer is told. Pure: the update
- * validator and the signal handler both use it.
+ * handler (and its validator, past the record's cap) and the signal handler use it.
  */
 final class ApprovalRules {
   private ApprovalRules() {}

@@ -6,8 +6,8 @@ import java.util.List;
  * A run as {@code runbook status} shows it, and the workflow's result.
  *
  * @param failure why the run did not complete, or empty
- * @param refusals decisions sent as signals that were refused, with the reason (refused updates are
- *     answered to the reviewer directly and leave no trace in the run)
+ * @param refusals refused decisions ("approver: reason"), by update or signal, in order; at most
+ *     {@code RunbookWorkflowImpl.MAX_RECORDED_REFUSALS} per run (later ones are answered, not kept)
  * @param audit why some of the run's records are not in the audit store yet, or empty (null for
  *     runs started before the audit trail)
  * @param notices what happened to each automatic notice ("event: outcome"), in order; null for runs

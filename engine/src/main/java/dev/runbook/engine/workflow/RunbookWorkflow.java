@@ -16,7 +16,10 @@ public interface RunbookWorkflow {
   @WorkflowMethod(name = "Runbook")
   RunView run(RunRequest request);
 
-  /** A reviewer's decision; the validator answers at once with the reason for a refusal. */
+  /**
+   * A reviewer's decision. A refused one fails with the reason and is recorded in the run (the
+   * validator refuses, unrecorded, only a malformed decision or one past the record's cap).
+   */
   @UpdateMethod(name = "decide")
   ApprovalAnswer decide(ApprovalDecision decision);
 

@@ -486,25 +486,65 @@ public class RunbookWorkflowImpl implements RunbookWorkflow {
     return new ArrayList<>(gate.approvals.keySet());
   }
 
+  /**
+   * Refused decisions recorded per run; past it a refusal is still answered (by the validator) but
+   * leaves no trace, so a flood of refused updates cannot grow the history without bound.
+   */
+  static final int MAX_RECORDED_REFUSALS = 50;
+
   @Override
   public void validateDecide(ApprovalDecision decision) {
     if (request == null) {
       throw new IllegalArgumentException("the run is starting; decide again in a moment");
     }
-    Optional<String> refusal =
-        ApprovalRules.refusal(
-            openGate,
-            decision,
-            request.launcher(),
-            plan.hash(),
-            status.isFinal() || openGate == null && status == RunStatus.COMPENSATING);
-    if (refusal.isPresent()) {
-      throw new IllegalArgumentException(refusal.get());
+    if (decision == null
+        || decision.approver() == null
+        || decision.approver().isBlank()
+        || decision.decision() == null
+        || refusals.size() >= MAX_RECORDED_REFUSALS) {
+      // malformed (no one to record), or the record is full: refused here, not recorded
+      decisionRefusal(decision)
+          .ifPresent(
+              reason -> {
+                throw new IllegalArgumentException(reason);
+              });
     }
+    // Any other refusal is accepted and refused by the handler, which records it in the run.
+  }
+
+  /** Why a decision may not count now, or empty. */
+  private Optional<String> decisionRefusal(ApprovalDecision decision) {
+    return ApprovalRules.refusal(
+        openGate,
+        decision,
+        request.launcher(),
+        plan.hash(),
+        status.isFinal() || openGate == null && status == RunStatus.COMPENSATING);
   }
 
   @Override
   public ApprovalAnswer decide(ApprovalDecision decision) {
+    // Checked again here: a refusal is recorded (who and why; the history holds when) and the
+    // update fails with the reason, so it never counts as an approval.
+    if (request == null) { // the validator refuses these; kept for safety
+      throw ApplicationFailure.newNonRetryableFailure(
+          "the run is starting; decide again in a moment", "ApprovalRefused");
+    }
+    Optional<String> refusal = decisionRefusal(decision);
+    if (refusal.isPresent()) {
+      if (refusals.size() < MAX_RECORDED_REFUSALS
+          && decision != null
+          && decision.approver() != null
+          && !decision.approver().isBlank()) {
+        refusals.add(decision.approver() + ": " + refusal.get());
+      }
+      throw ApplicationFailure.newNonRetryableFailure(refusal.get(), "ApprovalRefused");
+    }
+    return count(decision);
+  }
+
+  /** Counts a decision the rules allow at the open gate. */
+  private ApprovalAnswer count(ApprovalDecision decision) {
     GateState gate = openGate;
     ApprovalRecord record =
         new ApprovalRecord(
@@ -540,9 +580,11 @@ public class RunbookWorkflowImpl implements RunbookWorkflow {
             openGate, decision, request.launcher(), plan.hash(), status.isFinal());
     if (refusal.isPresent()) {
       String who = decision == null ? "(unknown)" : decision.approver();
-      refusals.add(who + ": " + refusal.get());
+      if (refusals.size() < MAX_RECORDED_REFUSALS) {
+        refusals.add(who + ": " + refusal.get());
+      }
     } else {
-      decide(decision);
+      count(decision);
     }
   }
 

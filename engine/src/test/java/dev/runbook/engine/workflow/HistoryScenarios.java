@@ -372,7 +372,36 @@ final class HistoryScenarios {
                     new ApprovalDecision("stage/ok", "bob", Decision.REJECT, "no", plan.hash()));
               },
               RunStatus.COMPENSATION_INCOMPLETE,
-              NOTICES));
+              NOTICES),
+          new Scenario(
+              "refused-approvals",
+              ACCESS,
+              "stage",
+              List.of(),
+              (wf, plan) -> {
+                WorkflowHarness.awaitGate(wf, "stage/ok");
+                // Refused updates are accepted, recorded in the run and failed with the reason.
+                refused(
+                    wf,
+                    new ApprovalDecision("stage/ok", "mallory", Decision.APPROVE, "", plan.hash()));
+                refused(
+                    wf,
+                    new ApprovalDecision("stage/ok", "bob", Decision.APPROVE, "", "0".repeat(64)));
+                refused(
+                    wf,
+                    new ApprovalDecision("promote@prod", "bob", Decision.APPROVE, "", plan.hash()));
+                approve(wf, "stage/ok", "alice", plan);
+              },
+              RunStatus.COMPLETED));
+
+  private static void refused(RunbookWorkflow wf, ApprovalDecision decision) {
+    try {
+      wf.decide(decision);
+      fail("counted, should be refused: " + decision);
+    } catch (io.temporal.client.WorkflowUpdateException expected) {
+      // refused, as it should be
+    }
+  }
 
   private static void approve(RunbookWorkflow wf, String gate, String who, Plan plan) {
     ApprovalAnswer answer =

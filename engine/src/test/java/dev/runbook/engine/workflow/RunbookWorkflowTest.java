@@ -175,6 +175,20 @@ class RunbookWorkflowTest {
     wf.cancel(new CancelRequest("erin", "done testing"));
     RunView result = WorkflowHarness.result(wf);
     assertEquals(RunStatus.CANCELLED, result.status());
+    // Each refusal is recorded in the run (so in its history); none counted as an approval.
+    assertEquals(
+        List.of(
+            "alice: alice launched this run and cannot approve it: a second person must (four"
+                + " eyes)",
+            "mallory: mallory may not decide at gate 'stage/ok'; allowed: alice, bob (team"
+                + " db-leads)",
+            "bob: plan hash 000000000000 is not the plan running ("
+                + plan.hash().substring(0, 12)
+                + "); check `runbook status` and decide on what runs",
+            "carol: gate 'promote@prod' is not open; the open gate is 'stage/ok'"),
+        result.refusals());
+    assertEquals(
+        List.of("bob"), result.approvals().stream().map(ApprovalRecord::approver).toList());
     // A closed run accepts no updates at all: the server refuses before any handler runs.
     assertThrows(
         WorkflowNotFoundException.class,
@@ -205,6 +219,33 @@ class RunbookWorkflowTest {
     WorkflowHarness.awaitGate(wf, "prod/ok");
     wf.cancel(new CancelRequest("erin", "enough"));
     assertEquals(RunStatus.CANCELLED, WorkflowHarness.result(wf).status());
+  }
+
+  @Test
+  void refusalsAreRecordedUpToTheCapThenOnlyAnsweredAndNeverCount() {
+    Plan plan = plan("stage");
+    RunbookWorkflow wf = harness.start(plan, "alice");
+    WorkflowHarness.awaitGate(wf, "stage/ok");
+    String reason =
+        "alice launched this run and cannot approve it: a second person must (four eyes)";
+
+    for (int i = 0; i < RunbookWorkflowImpl.MAX_RECORDED_REFUSALS + 5; i++) {
+      assertEquals(
+          reason,
+          refusal(
+              wf, new ApprovalDecision("stage/ok", "alice", Decision.APPROVE, "", plan.hash())));
+    }
+    RunView waiting = wf.view();
+    assertEquals(RunbookWorkflowImpl.MAX_RECORDED_REFUSALS, waiting.refusals().size());
+    assertEquals("alice: " + reason, waiting.refusals().get(0));
+    assertEquals(List.of(), waiting.approvals());
+    assertEquals(RunStatus.WAITING_APPROVAL, waiting.status());
+
+    approve(wf, "stage/ok", "bob", plan);
+    RunView result = WorkflowHarness.result(wf);
+    assertEquals(RunStatus.COMPLETED, result.status());
+    assertEquals(
+        List.of("bob"), result.approvals().stream().map(ApprovalRecord::approver).toList());
   }
 
   @Test
