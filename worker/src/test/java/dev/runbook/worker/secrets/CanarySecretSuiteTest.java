@@ -114,6 +114,7 @@ class CanarySecretSuiteTest {
   private AuditStore store;
   private AuditStoreConfig audit;
   private final List<String> failures = new ArrayList<>();
+  private final List<String> gates = new ArrayList<>();
 
   @BeforeAll
   static void servers() throws Exception {
@@ -408,6 +409,9 @@ class CanarySecretSuiteTest {
         16,
         view.steps().stream().map(s -> s.stepId()).distinct().count(),
         "every step ran: " + view.steps());
+    assertEquals(3, gates.size());
+    assertTrue(gates.get(0).contains("change items for OPS-10"), gates.get(0));
+    assertNoCanary("canary-all", view);
     assertTrue(
         lines.stream()
             .anyMatch(
@@ -416,7 +420,6 @@ class CanarySecretSuiteTest {
                         && l.contains("pw=***")
                         && l.contains("len=" + DB_CANARY.length())),
         "the program saw the password, its output was masked and notify wrote it: " + lines);
-    assertNoCanary("canary-all", view);
   }
 
   @Test
@@ -455,11 +458,21 @@ class CanarySecretSuiteTest {
                 uses: sql.query
                 with: { database: tunneled, query: "SELECT * FROM no_such_table" }
             """);
+    Map<String, String> expected =
+        Map.of(
+            "canary-wrong-sql", "wrongpw",
+            "canary-wrong-flyway", "wrongpw",
+            "canary-exec-fails", "exit",
+            "canary-sql-error", "no_such_column",
+            "canary-tunnel-fails", "no_such_table");
     for (var run : runs.entrySet()) {
       RunView view = result(launch(run.getKey(), HEADER + run.getValue()));
       assertEquals(RunStatus.FAILED, view.status(), run.getKey() + ": " + view.failure());
       assertTrue(view.failure() != null && !view.failure().isBlank(), run.getKey());
       failures.add(view.failure());
+      assertTrue(
+          view.failure().contains(expected.get(run.getKey())),
+          run.getKey() + " fails for its own reason: " + view.failure());
       assertNoCanary(run.getKey(), view);
     }
   }
@@ -480,8 +493,8 @@ class CanarySecretSuiteTest {
     }
   }
 
-  private static void decide(RunbookWorkflow wf, String gate) throws InterruptedException {
-    awaitGate(wf, gate);
+  private void decide(RunbookWorkflow wf, String gate) throws InterruptedException {
+    gates.add(String.valueOf(awaitGate(wf, gate))); // the text a reviewer sees
     String hash = wf.view().planHash();
     wf.decide(new ApprovalDecision(gate, "alice", Decision.APPROVE, "ok", hash));
   }
@@ -509,6 +522,7 @@ class CanarySecretSuiteTest {
     places.put("notify lines", String.join("\n", lines));
     places.put("run view", String.valueOf(view));
     places.put("failures", String.join("\n", failures));
+    places.put("gate texts", String.join("\n", gates));
     places.put("audit store", auditRows());
     for (var place : places.entrySet()) {
       for (String canary : CANARIES) {
