@@ -477,6 +477,36 @@ class CanarySecretSuiteTest {
     }
   }
 
+  @Test
+  void aWrongKeyPassphraseFailsTheTunnelWithoutNamingIt() throws Exception {
+    Path secrets = dir.resolve("secrets.yaml");
+    String right = Files.readString(secrets);
+    // read at the point of use: the next tunnel reads the wrong passphrase
+    Files.writeString(
+        secrets,
+        right.replace(
+            "local/ssh-key: { username: tester, password: \"" + KEY_CANARY,
+            "local/ssh-key: { username: tester, password: \"" + WRONG_CANARY));
+    try {
+      RunView view =
+          result(
+              launch(
+                  "canary-wrong-passphrase",
+                  HEADER
+                      + """
+                        - id: tunnel
+                          uses: ssh.tunnel
+                          with: { database: tunneled }
+                      """));
+      assertEquals(RunStatus.FAILED, view.status(), view.failure());
+      assertTrue(view.failure().contains("wrong passphrase?"), view.failure());
+      failures.add(view.failure());
+      assertNoCanary("canary-wrong-passphrase", view);
+    } finally {
+      Files.writeString(secrets, right);
+    }
+  }
+
   /** The search itself: each form of a canary is found inside other text, at any offset. */
   @Test
   void theSearchFindsEveryFormOfACanaryAtAnyOffset() {
