@@ -83,6 +83,10 @@ import org.slf4j.LoggerFactory;
  * audit store rows and every failure message are searched for each canary in plain, URL-encoded and
  * base64 form.
  *
+ * <p>Masking in {@code exec} covers the values as given (plain and URL-encoded); a program that
+ * transforms a secret it was given (base64, hex...) before printing it is not masked, and no
+ * masking could catch every transformation.
+ *
  * <p>Covered elsewhere and not repeated here: AWS steps and Secrets Manager ({@code
  * AwsWorkflowTest}, {@code SecretsStepsTest}), Slack webhook URLs ({@code SlackNotifyRunTest},
  * {@code AutoNoticesSlackTest}), bound SQL values in the audit store ({@code AuditedSqlRunTest}),
