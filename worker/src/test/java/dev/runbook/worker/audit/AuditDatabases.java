@@ -13,7 +13,8 @@ import java.util.List;
 public final class AuditDatabases {
   /** The databases: one per test that needs an empty store. */
   public static final List<String> NAMES =
-      List.of("audit_fresh", "audit_upgrade", "audit_sql_run", "audit_wrong_password");
+      List.of(
+          "audit_fresh", "audit_upgrade", "audit_sql_run", "audit_wrong_password", "audit_canary");
 
   private static LocalPostgres postgres;
 
