@@ -9,6 +9,7 @@ import dev.runbook.engine.activities.StepRequest;
 import dev.runbook.engine.activities.StepResult;
 import dev.runbook.engine.workflow.FailureType;
 import dev.runbook.worker.sql.ConnectionPools;
+import dev.runbook.worker.sql.RevertGuard;
 import dev.runbook.worker.sql.SqlTarget;
 import dev.runbook.worker.sql.SqlTargets;
 import io.temporal.activity.Activity;
@@ -197,7 +198,7 @@ public final class FlywayMigrations implements FlywayActivities, AutoCloseable {
     Job job = job(request, c -> c);
     int reverted = 0;
     if (!revert.isEmpty()) {
-      Reverts.guard(revert);
+      RevertGuard.check(revert);
       String version = text(with, "version", "");
       if (!VERSION.matcher(version).matches()) {
         throw FailureType.INVALID_PLAN.failure(

@@ -1,9 +1,5 @@
 package dev.runbook.worker.flyway;
 
-import dev.runbook.engine.sql.SqlAnalysis;
-import dev.runbook.engine.sql.SqlContext;
-import dev.runbook.engine.sql.SqlFinding;
-import dev.runbook.engine.sql.SqlGuard;
 import dev.runbook.engine.workflow.FailureType;
 import dev.runbook.worker.sql.ConnectionPools;
 import dev.runbook.worker.sql.CredentialSource;
@@ -13,37 +9,17 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
-import java.util.stream.Collectors;
 
 /**
- * Runs the revert statements of a failed migration's partial changes. Each is checked by the guards
- * in the migration context again (DDL allowed; WHERE required; one statement; no transaction
- * control, {@code ?}, {@code :name} or server functions). PostgreSQL runs them in one transaction
- * with a lock timeout; MySQL/MariaDB commit each DDL statement, so a failure there says which ones
+ * Runs the revert statements of a failed migration's partial changes, once {@link
+ * dev.runbook.worker.sql.RevertGuard} has passed them. PostgreSQL runs them in one transaction with
+ * a lock timeout; MySQL/MariaDB commit each DDL statement, so a failure there says which ones
  * already ran.
  */
 final class Reverts {
   static final int LOCK_TIMEOUT_SECONDS = 10;
 
   private Reverts() {}
-
-  /** Refuses (GUARD_VIOLATION) any statement the guards reject; before anything runs. */
-  static void guard(List<String> statements) {
-    for (int i = 0; i < statements.size(); i++) {
-      SqlAnalysis analysis = SqlGuard.analyze(statements.get(i), SqlContext.MIGRATION);
-      String problems =
-          analysis.findings().stream().map(SqlFinding::message).collect(Collectors.joining("; "));
-      if (!analysis.bindNames().isEmpty()) {
-        problems =
-            (problems.isEmpty() ? "" : problems + "; ")
-                + "a revert statement takes no :name parameters";
-      }
-      if (!problems.isEmpty()) {
-        throw FailureType.GUARD_VIOLATION.failure(
-            "revert statement " + (i + 1) + " refused by the guards at run time: " + problems);
-      }
-    }
-  }
 
   /** Runs {@code statements}; returns how many ran. */
   static int run(ConnectionPools pools, SqlTarget target, String version, List<String> statements) {

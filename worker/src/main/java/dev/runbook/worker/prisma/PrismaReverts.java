@@ -7,13 +7,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.runbook.engine.activities.PrismaActivities;
 import dev.runbook.engine.activities.StepRequest;
 import dev.runbook.engine.activities.StepResult;
-import dev.runbook.engine.sql.SqlAnalysis;
-import dev.runbook.engine.sql.SqlContext;
-import dev.runbook.engine.sql.SqlFinding;
-import dev.runbook.engine.sql.SqlGuard;
 import dev.runbook.engine.workflow.FailureType;
 import dev.runbook.worker.sql.ConnectionPools;
 import dev.runbook.worker.sql.CredentialSource;
+import dev.runbook.worker.sql.RevertGuard;
 import dev.runbook.worker.sql.SqlFailures;
 import dev.runbook.worker.sql.SqlTarget;
 import dev.runbook.worker.sql.SqlTargets;
@@ -27,7 +24,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 import org.postgresql.util.PSQLException;
 
 /**
@@ -83,7 +79,7 @@ public final class PrismaReverts implements PrismaActivities, AutoCloseable {
       throw FailureType.INVALID_PLAN.failure(
           "revert: no statement to run for " + migration + " (an empty or omitted sql param)");
     }
-    guard(statements);
+    RevertGuard.check(statements);
     SqlTarget target = targets.get(request.environment(), with.path("database").asText(""));
     int attempt = attempt();
     if (attempt > 1) {
@@ -118,24 +114,6 @@ public final class PrismaReverts implements PrismaActivities, AutoCloseable {
             + "; _prisma_migrations still marks it failed until prisma migrate resolve"
             + " --rolled-back";
     return new StepResult(outputs, summary);
-  }
-
-  /** Refuses (GUARD_VIOLATION) any statement the guards reject; before anything runs. */
-  static void guard(List<String> statements) {
-    for (int i = 0; i < statements.size(); i++) {
-      SqlAnalysis analysis = SqlGuard.analyze(statements.get(i), SqlContext.MIGRATION);
-      String problems =
-          analysis.findings().stream().map(SqlFinding::message).collect(Collectors.joining("; "));
-      if (!analysis.bindNames().isEmpty()) {
-        problems =
-            (problems.isEmpty() ? "" : problems + "; ")
-                + "a revert statement takes no :name parameters";
-      }
-      if (!problems.isEmpty()) {
-        throw FailureType.GUARD_VIOLATION.failure(
-            "revert statement " + (i + 1) + " refused by the guards at run time: " + problems);
-      }
-    }
   }
 
   private void run(SqlTarget target, String migration, List<String> statements, boolean postgres) {
