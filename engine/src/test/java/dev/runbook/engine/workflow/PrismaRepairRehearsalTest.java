@@ -21,10 +21,10 @@ import dev.runbook.engine.compile.ValidatedRunbook;
 import dev.runbook.engine.compile.Validation;
 import dev.runbook.engine.diag.Diagnostic;
 import dev.runbook.engine.plan.Plan;
-import io.temporal.api.enums.v1.IndexedValueType;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
+import io.temporal.common.SearchAttributeKey;
 import io.temporal.testing.TestWorkflowEnvironment;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,17 +59,8 @@ class PrismaRepairRehearsalTest {
   @BeforeEach
   void start() {
     env = TestWorkflowEnvironment.newInstance();
-    for (var attribute :
-        Map.of(
-                "RunbookName", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
-                "RunbookVersion", IndexedValueType.INDEXED_VALUE_TYPE_INT,
-                "Environment", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
-                "Launcher", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
-                "Ticket", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
-                "RunStatus", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
-                "Approvers", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST)
-            .entrySet()) {
-      env.registerSearchAttribute(attribute.getKey(), attribute.getValue());
+    for (SearchAttributeKey<?> key : RunSearchAttributes.ALL) {
+      env.registerSearchAttribute(key.getName(), key.getValueType());
     }
     ControlWorker.register(env.newWorker(RunbookWorkflow.CONTROL_QUEUE));
     env.newWorker("runbook-local").registerActivitiesImplementations(steps);

@@ -15,15 +15,16 @@ import dev.runbook.engine.spec.EnvironmentSpec;
 import dev.runbook.engine.workflow.CompensationRecord;
 import dev.runbook.engine.workflow.ControlWorker;
 import dev.runbook.engine.workflow.RunRequest;
+import dev.runbook.engine.workflow.RunSearchAttributes;
 import dev.runbook.engine.workflow.RunStatus;
 import dev.runbook.engine.workflow.RunView;
 import dev.runbook.engine.workflow.RunbookWorkflow;
 import dev.runbook.engine.workflow.StepOutcome;
 import dev.runbook.engine.workflow.StepRecord;
-import io.temporal.api.enums.v1.IndexedValueType;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
+import io.temporal.common.SearchAttributeKey;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.testing.TestWorkflowEnvironment;
 import java.time.Duration;
@@ -123,17 +124,8 @@ class AwsFaultsTest {
         AwsStub.settings().withPolling(Duration.ofMillis(10), Duration.ofSeconds(1));
     kit = new AwsTestKit(settings);
     env = TestWorkflowEnvironment.newInstance();
-    for (var attribute :
-        Map.of(
-                "RunbookName", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
-                "RunbookVersion", IndexedValueType.INDEXED_VALUE_TYPE_INT,
-                "Environment", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
-                "Launcher", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
-                "Ticket", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
-                "RunStatus", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
-                "Approvers", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST)
-            .entrySet()) {
-      env.registerSearchAttribute(attribute.getKey(), attribute.getValue());
+    for (SearchAttributeKey<?> key : RunSearchAttributes.ALL) {
+      env.registerSearchAttribute(key.getName(), key.getValueType());
     }
     ControlWorker.register(env.newWorker(RunbookWorkflow.CONTROL_QUEUE));
     EnvironmentSpec stage = kit.aws.environment();

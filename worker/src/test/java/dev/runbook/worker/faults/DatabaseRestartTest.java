@@ -16,6 +16,7 @@ import dev.runbook.engine.workflow.ControlWorker;
 import dev.runbook.engine.workflow.Decision;
 import dev.runbook.engine.workflow.GateView;
 import dev.runbook.engine.workflow.RunRequest;
+import dev.runbook.engine.workflow.RunSearchAttributes;
 import dev.runbook.engine.workflow.RunStatus;
 import dev.runbook.engine.workflow.RunView;
 import dev.runbook.engine.workflow.RunbookWorkflow;
@@ -27,10 +28,10 @@ import dev.runbook.worker.local.LocalSecrets;
 import dev.runbook.worker.sql.LocalCredentialSource;
 import dev.runbook.worker.sql.SqlSettings;
 import dev.runbook.worker.sql.SqlTargets;
-import io.temporal.api.enums.v1.IndexedValueType;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
+import io.temporal.common.SearchAttributeKey;
 import io.temporal.testing.TestWorkflowEnvironment;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -93,17 +94,8 @@ class DatabaseRestartTest {
                   targets,
                   SqlSettings.defaults().withExportDirectory(dir))
               .get("local");
-      for (var a :
-          Map.of(
-                  "RunbookName", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
-                  "RunbookVersion", IndexedValueType.INDEXED_VALUE_TYPE_INT,
-                  "Environment", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
-                  "Launcher", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
-                  "Ticket", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
-                  "RunStatus", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
-                  "Approvers", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST)
-              .entrySet()) {
-        env.registerSearchAttribute(a.getKey(), a.getValue());
+      for (SearchAttributeKey<?> key : RunSearchAttributes.ALL) {
+        env.registerSearchAttribute(key.getName(), key.getValueType());
       }
       ControlWorker.register(env.newWorker(RunbookWorkflow.CONTROL_QUEUE));
       env.newWorker("runbook-local").registerActivitiesImplementations(steps.toArray());

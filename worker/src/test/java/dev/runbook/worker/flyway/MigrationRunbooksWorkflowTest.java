@@ -19,6 +19,7 @@ import dev.runbook.engine.workflow.ControlWorker;
 import dev.runbook.engine.workflow.Decision;
 import dev.runbook.engine.workflow.GateView;
 import dev.runbook.engine.workflow.RunRequest;
+import dev.runbook.engine.workflow.RunSearchAttributes;
 import dev.runbook.engine.workflow.RunStatus;
 import dev.runbook.engine.workflow.RunView;
 import dev.runbook.engine.workflow.RunbookWorkflow;
@@ -26,10 +27,10 @@ import dev.runbook.engine.workflow.StepRecord;
 import dev.runbook.worker.LogNotifyActivities;
 import dev.runbook.worker.sql.JdbcSqlActivities;
 import dev.runbook.worker.sql.SqlSettings;
-import io.temporal.api.enums.v1.IndexedValueType;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
+import io.temporal.common.SearchAttributeKey;
 import io.temporal.testing.TestWorkflowEnvironment;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -63,17 +64,8 @@ class MigrationRunbooksWorkflowTest {
   void start() {
     FlywayServers.start();
     env = TestWorkflowEnvironment.newInstance();
-    for (var attribute :
-        Map.of(
-                "RunbookName", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
-                "RunbookVersion", IndexedValueType.INDEXED_VALUE_TYPE_INT,
-                "Environment", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
-                "Launcher", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
-                "Ticket", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
-                "RunStatus", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
-                "Approvers", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST)
-            .entrySet()) {
-      env.registerSearchAttribute(attribute.getKey(), attribute.getValue());
+    for (SearchAttributeKey<?> key : RunSearchAttributes.ALL) {
+      env.registerSearchAttribute(key.getName(), key.getValueType());
     }
     ControlWorker.register(env.newWorker(RunbookWorkflow.CONTROL_QUEUE));
     sql = new JdbcSqlActivities(FlywayServers.targets(), SqlSettings.defaults());

@@ -19,6 +19,7 @@ import dev.runbook.engine.workflow.ControlWorker;
 import dev.runbook.engine.workflow.Decision;
 import dev.runbook.engine.workflow.GateView;
 import dev.runbook.engine.workflow.RunRequest;
+import dev.runbook.engine.workflow.RunSearchAttributes;
 import dev.runbook.engine.workflow.RunStatus;
 import dev.runbook.engine.workflow.RunView;
 import dev.runbook.engine.workflow.RunbookWorkflow;
@@ -35,12 +36,12 @@ import dev.runbook.worker.sql.SqlSettings;
 import dev.runbook.worker.sql.SqlTargets;
 import dev.runbook.worker.ssh.JumpHostServer;
 import dev.runbook.worker.ssh.SshKeys;
-import io.temporal.api.enums.v1.IndexedValueType;
 import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
+import io.temporal.common.SearchAttributeKey;
 import io.temporal.common.WorkflowExecutionHistory;
 import io.temporal.testing.TestWorkflowEnvironment;
 import java.net.URLEncoder;
@@ -253,17 +254,8 @@ class CanarySecretSuiteTest {
     audit = AuditDatabases.config("audit_canary");
     store = AuditStore.open(audit);
     env = TestWorkflowEnvironment.newInstance();
-    for (var attribute :
-        Map.of(
-                "RunbookName", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
-                "RunbookVersion", IndexedValueType.INDEXED_VALUE_TYPE_INT,
-                "Environment", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
-                "Launcher", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
-                "Ticket", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
-                "RunStatus", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
-                "Approvers", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST)
-            .entrySet()) {
-      env.registerSearchAttribute(attribute.getKey(), attribute.getValue());
+    for (SearchAttributeKey<?> key : RunSearchAttributes.ALL) {
+      env.registerSearchAttribute(key.getName(), key.getValueType());
     }
     ControlWorker.register(
         env.newWorker(RunbookWorkflow.CONTROL_QUEUE), new JdbcAuditActivities(store));

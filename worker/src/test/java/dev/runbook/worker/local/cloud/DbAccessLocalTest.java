@@ -18,6 +18,7 @@ import dev.runbook.engine.workflow.ControlWorker;
 import dev.runbook.engine.workflow.LeaseAnswer;
 import dev.runbook.engine.workflow.LeaseRequest;
 import dev.runbook.engine.workflow.RunRequest;
+import dev.runbook.engine.workflow.RunSearchAttributes;
 import dev.runbook.engine.workflow.RunStatus;
 import dev.runbook.engine.workflow.RunView;
 import dev.runbook.engine.workflow.RunbookWorkflow;
@@ -31,11 +32,11 @@ import dev.runbook.worker.sql.SqlTarget;
 import dev.runbook.worker.sql.SqlTargets;
 import dev.runbook.worker.ssh.SshFixture;
 import dev.runbook.worker.ssh.TunnelPool;
-import io.temporal.api.enums.v1.IndexedValueType;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
 import io.temporal.client.WorkflowUpdateException;
+import io.temporal.common.SearchAttributeKey;
 import io.temporal.testing.TestWorkflowEnvironment;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -140,15 +141,9 @@ class DbAccessLocalTest {
             .findFirst()
             .orElseThrow();
     env = TestWorkflowEnvironment.newInstance();
-    Map<String, IndexedValueType> attributes = new LinkedHashMap<>();
-    attributes.put("RunbookName", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
-    attributes.put("RunbookVersion", IndexedValueType.INDEXED_VALUE_TYPE_INT);
-    attributes.put("Environment", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
-    attributes.put("Launcher", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
-    attributes.put("Ticket", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
-    attributes.put("RunStatus", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
-    attributes.put("Approvers", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST);
-    attributes.forEach(env::registerSearchAttribute);
+    for (SearchAttributeKey<?> key : RunSearchAttributes.ALL) {
+      env.registerSearchAttribute(key.getName(), key.getValueType());
+    }
     ControlWorker.register(env.newWorker(RunbookWorkflow.CONTROL_QUEUE));
     env.newWorker("runbook-stage").registerActivitiesImplementations(steps.toArray());
     env.start();

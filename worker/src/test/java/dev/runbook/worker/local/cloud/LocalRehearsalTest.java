@@ -23,15 +23,16 @@ import dev.runbook.engine.workflow.ControlWorker;
 import dev.runbook.engine.workflow.Decision;
 import dev.runbook.engine.workflow.GateView;
 import dev.runbook.engine.workflow.RunRequest;
+import dev.runbook.engine.workflow.RunSearchAttributes;
 import dev.runbook.engine.workflow.RunStatus;
 import dev.runbook.engine.workflow.RunView;
 import dev.runbook.engine.workflow.RunbookWorkflow;
 import dev.runbook.engine.workflow.StepOutcome;
 import dev.runbook.engine.workflow.StepRecord;
-import io.temporal.api.enums.v1.IndexedValueType;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
+import io.temporal.common.SearchAttributeKey;
 import io.temporal.testing.TestWorkflowEnvironment;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -72,15 +73,9 @@ class LocalRehearsalTest {
   void start() {
     LocalCloudFixture.start();
     env = TestWorkflowEnvironment.newInstance();
-    Map<String, IndexedValueType> attributes = new LinkedHashMap<>();
-    attributes.put("RunbookName", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
-    attributes.put("RunbookVersion", IndexedValueType.INDEXED_VALUE_TYPE_INT);
-    attributes.put("Environment", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
-    attributes.put("Launcher", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
-    attributes.put("Ticket", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
-    attributes.put("RunStatus", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
-    attributes.put("Approvers", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST);
-    attributes.forEach(env::registerSearchAttribute);
+    for (SearchAttributeKey<?> key : RunSearchAttributes.ALL) {
+      env.registerSearchAttribute(key.getName(), key.getValueType());
+    }
     ControlWorker.register(env.newWorker(RunbookWorkflow.CONTROL_QUEUE));
     env.newWorker("runbook-local")
         .registerActivitiesImplementations(LocalCloudFixture.steps.toArray());
