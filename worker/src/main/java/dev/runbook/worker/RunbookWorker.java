@@ -8,6 +8,8 @@ import io.temporal.activity.ActivityMethod;
 import io.temporal.client.WorkflowClient;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
+import io.temporal.worker.WorkerFactoryOptions;
+import io.temporal.worker.WorkerOptions;
 import java.lang.reflect.Method;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -27,6 +29,7 @@ public final class RunbookWorker implements AutoCloseable {
   public static final long STOP_SECONDS = 20;
 
   private final WorkerFactory factory;
+  private final StepHeartbeats heartbeats;
   private final boolean control;
   private final Map<String, String> queues;
   private final Map<String, List<String>> implemented;
@@ -34,11 +37,13 @@ public final class RunbookWorker implements AutoCloseable {
 
   private RunbookWorker(
       WorkerFactory factory,
+      StepHeartbeats heartbeats,
       boolean control,
       Map<String, String> queues,
       Map<String, List<String>> types,
       List<Object> activities) {
     this.factory = factory;
+    this.heartbeats = heartbeats;
     this.control = control;
     this.queues = queues;
     this.implemented = types;
@@ -99,7 +104,14 @@ public final class RunbookWorker implements AutoCloseable {
       Map<String, String> queues,
       java.util.function.Function<String, List<Object>> activities,
       AuditActivities audit) {
-    WorkerFactory factory = WorkerFactory.newInstance(client);
+    StepHeartbeats heartbeats = new StepHeartbeats();
+    WorkerFactory factory =
+        WorkerFactory.newInstance(
+            client, WorkerFactoryOptions.newBuilder().setWorkerInterceptors(heartbeats).build());
+    WorkerOptions steps =
+        WorkerOptions.newBuilder()
+            .setMaxHeartbeatThrottleInterval(StepHeartbeats.MAX_THROTTLE)
+            .build();
     if (control) {
       Worker worker = factory.newWorker(RunbookWorkflow.CONTROL_QUEUE);
       // the interpreter, target locks and their helpers
@@ -117,7 +129,7 @@ public final class RunbookWorker implements AutoCloseable {
           List<Object> own = activities.apply(environment);
           own = own == null ? List.of() : own;
           types.put(environment, stepTypes(own));
-          Worker worker = factory.newWorker(queue);
+          Worker worker = factory.newWorker(queue, steps);
           if (!own.isEmpty()) {
             worker.registerActivitiesImplementations(own.toArray());
           }
@@ -126,7 +138,7 @@ public final class RunbookWorker implements AutoCloseable {
           own.stream().filter(a -> all.stream().noneMatch(b -> b == a)).forEach(all::add);
         });
     factory.start();
-    return new RunbookWorker(factory, control, polled, types, List.copyOf(all));
+    return new RunbookWorker(factory, heartbeats, control, polled, types, List.copyOf(all));
   }
 
   /** The step types (activity type names) the given implementations provide, sorted. */
@@ -198,6 +210,7 @@ public final class RunbookWorker implements AutoCloseable {
       factory.shutdownNow();
       factory.awaitTermination(5, TimeUnit.SECONDS);
     }
+    heartbeats.close();
     for (Object implementation : activities) {
       if (implementation instanceof AutoCloseable closeable) {
         try {

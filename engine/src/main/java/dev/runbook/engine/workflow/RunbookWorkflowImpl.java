@@ -63,6 +63,14 @@ public class RunbookWorkflowImpl implements RunbookWorkflow {
   /** Step types that preview their change (done and rolled back) before applying it. */
   static final java.util.Set<String> PREVIEWED = java.util.Set.of("sql.change");
 
+  /**
+   * How long a step's attempt may go without a heartbeat before Temporal retries it elsewhere. The
+   * worker heartbeats every running step ({@code StepHeartbeats}), so this is how soon a step comes
+   * back after its worker died; the step's own timeout still bounds the attempt. Only options, not
+   * commands: histories recorded without it replay unchanged.
+   */
+  public static final Duration STEP_HEARTBEAT_TIMEOUT = Duration.ofSeconds(30);
+
   private RunRequest request;
   private Plan plan;
   private RunStatus status = RunStatus.RUNNING;
@@ -421,6 +429,7 @@ public class RunbookWorkflowImpl implements RunbookWorkflow {
     return ActivityOptions.newBuilder()
         .setTaskQueue(stage.taskQueue())
         .setStartToCloseTimeout(timeout)
+        .setHeartbeatTimeout(STEP_HEARTBEAT_TIMEOUT)
         .setSummary(name + " (" + stage.environment() + ")")
         .setRetryOptions(
             RetryOptions.newBuilder()

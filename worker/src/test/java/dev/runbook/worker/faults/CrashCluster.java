@@ -7,12 +7,7 @@ import dev.runbook.engine.compile.PlanCompiler;
 import dev.runbook.engine.compile.ValidatedEnvironment;
 import dev.runbook.engine.compile.ValidatedRunbook;
 import dev.runbook.engine.diag.Diagnostic;
-import dev.runbook.engine.plan.ActivityStep;
-import dev.runbook.engine.plan.Compensation;
 import dev.runbook.engine.plan.Plan;
-import dev.runbook.engine.plan.PlanJson;
-import dev.runbook.engine.plan.Stage;
-import dev.runbook.engine.plan.Step;
 import dev.runbook.engine.workflow.RunSearchAttributes;
 import dev.runbook.worker.TemporalConnection;
 import dev.runbook.worker.TemporalTarget;
@@ -47,7 +42,6 @@ import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -63,16 +57,6 @@ import java.util.concurrent.TimeUnit;
  */
 final class CrashCluster implements AutoCloseable {
   static final Path RUNBOOKS = Path.of("..", "runbooks");
-
-  /**
-   * How long a step's attempt may run in the plans these tests launch (the runbooks' own timeouts,
-   * 10 minutes to 4 hours, shortened): Temporal retries a killed worker's attempt only when it
-   * times out, and the test server does not skip time while an activity is outstanding.
-   */
-  static final Duration ATTEMPT_TIMEOUT = Duration.ofSeconds(15);
-
-  /** The same for the local cloud steps, which copy whole databases. */
-  static final Duration COPY_TIMEOUT = Duration.ofSeconds(45);
 
   final LocalPostgres postgres;
   final Path work;
@@ -99,6 +83,7 @@ final class CrashCluster implements AutoCloseable {
             new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
             InsecureServerCredentials.create());
     GRPCServerHelper.registerServicesAndHealthChecks(services.getServices(), builder);
+    builder.intercept(new NoStickyQueues());
     server = builder.build().start();
     port = server.getPort();
     connection = TemporalTarget.local(port, "crash-test").connect();
@@ -137,87 +122,14 @@ final class CrashCluster implements AutoCloseable {
     return dir;
   }
 
-  /**
-   * The runbook compiled for {@code local} as {@code runbook run} would, then every activity's
-   * start-to-close timeout set to {@link #ATTEMPT_TIMEOUT} and the plan hashed again.
-   */
+  /** The runbook compiled for {@code local} as {@code runbook run} would: its own timeouts. */
   Plan plan(Path environments, String file, Map<String, String> params) {
-    return plan(environments, file, params, true);
-  }
-
-  /** The same, with the runbook's own timeouts unless {@code shorten}. */
-  Plan plan(Path environments, String file, Map<String, String> params, boolean shorten) {
     ValidatedRunbook runbook = Workspace.runbook(RUNBOOKS.resolve(file)).value().orElseThrow();
     List<Diagnostic> problems = new ArrayList<>();
     Map<String, ValidatedEnvironment> envs = Workspace.environments(environments, problems);
     PlanCompiler.Result result = PlanCompiler.compile(runbook, envs, "local", params);
     assertEquals(List.of(), result.diagnostics());
-    Plan plan = result.plan().orElseThrow();
-    if (!shorten) {
-      return plan;
-    }
-    List<Stage> stages = new ArrayList<>();
-    for (Stage stage : plan.stages()) {
-      stages.add(
-          new Stage(
-              stage.environment(),
-              stage.taskQueue(),
-              stage.rehearsal(),
-              stage.facts(),
-              stage.gateBefore(),
-              shorten(stage.steps())));
-    }
-    Plan shorter =
-        new Plan(
-            plan.format(),
-            plan.runbook(),
-            plan.target(),
-            plan.params(),
-            stages,
-            shorten(plan.finallySteps()),
-            "");
-    return new Plan(
-        shorter.format(),
-        shorter.runbook(),
-        shorter.target(),
-        shorter.params(),
-        shorter.stages(),
-        shorter.finallySteps(),
-        PlanJson.hash(shorter));
-  }
-
-  private static Duration timeout(String uses) {
-    return uses.startsWith("aws.") ? COPY_TIMEOUT : ATTEMPT_TIMEOUT;
-  }
-
-  private static List<Step> shorten(List<Step> steps) {
-    List<Step> out = new ArrayList<>();
-    for (Step step : steps) {
-      if (step instanceof ActivityStep a) {
-        Compensation undo = a.compensate();
-        out.add(
-            new ActivityStep(
-                a.id(),
-                a.name(),
-                a.uses(),
-                a.when(),
-                timeout(a.uses()),
-                a.retry(),
-                a.with(),
-                a.approval(),
-                undo == null
-                    ? null
-                    : new Compensation(
-                        undo.uses(),
-                        undo.with(),
-                        timeout(undo.uses()),
-                        undo.retry(),
-                        undo.automatic())));
-      } else {
-        out.add(step);
-      }
-    }
-    return out;
+    return result.plan().orElseThrow();
   }
 
   boolean running(String runId) {

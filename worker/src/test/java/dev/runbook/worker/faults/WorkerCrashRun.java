@@ -52,12 +52,11 @@ import org.junit.jupiter.api.Timeout;
  * <p>Kill points, each fired once (see {@link CrashingWorkerMain}): {@code before} a step's
  * activity acts (the boundary after the previous step), {@code after} it acted and committed but
  * before Temporal has its result (so the retry must find the ledger), in the middle of a {@code
- * sql.change} transaction (its UPDATE held on a table lock the test takes, the worker killed while
- * it waits) and while a run waits at a gate (the approval arrives while no worker runs). A killed
- * attempt is retried by Temporal after its start-to-close timeout, which the plans these tests
- * launch shorten to {@link CrashCluster#ATTEMPT_TIMEOUT} (SQL, notify) and {@link
- * CrashCluster#COPY_TIMEOUT} (the local cloud steps). A step has 3 attempts, so no run kills one
- * step more than twice.
+ * sql.change} transaction (its row locks held up by a table lock the test takes, the worker killed
+ * while it waits) and while a run waits at a gate (the approval arrives while no worker runs). The
+ * plans are compiled as {@code runbook run} compiles them, with the runbooks' own timeouts: a
+ * killed attempt stops heartbeating and Temporal retries it after {@code STEP_HEARTBEAT_TIMEOUT}
+ * (30 s). A step has 3 attempts, so no run kills one step more than twice.
  */
 @Timeout(value = 1200, unit = TimeUnit.SECONDS)
 class WorkerCrashRun {
@@ -79,17 +78,28 @@ class WorkerCrashRun {
 
   /** One run's kill points. */
   private record Scenario(
-      String name, List<String> points, Set<String> gateKills, String midGate, String midTable) {
+      String name,
+      List<String> points,
+      Set<String> gateKills,
+      String midGate,
+      String midTable,
+      String[] drift) {
     static Scenario at(String name, String... points) {
-      return new Scenario(name, List.of(points), Set.of(), null, null);
+      return new Scenario(name, List.of(points), Set.of(), null, null, null);
     }
 
     Scenario killAtGate(String gate) {
-      return new Scenario(name, points, Set.of(gate), midGate, midTable);
+      return new Scenario(name, points, Set.of(gate), midGate, midTable, drift);
     }
 
     Scenario killMidChange(String gate, String table) {
-      return new Scenario(name, points, gateKills, gate, table);
+      return new Scenario(name, points, gateKills, gate, table, drift);
+    }
+
+    /** {@code database, statement}: run while the first gate is open, after the preview. */
+    Scenario driftAtGate(String database, String statement) {
+      return new Scenario(
+          name, points, gateKills, midGate, midTable, new String[] {database, statement});
     }
 
     int count() {
@@ -132,6 +142,7 @@ class WorkerCrashRun {
     String ok = table("platform", "crash_fix_ok");
     String mid = table("platform", "crash_fix_mid");
     String bad = table("platform", "crash_fix_bad");
+    String drifted = table("platform", "crash_fix_drift");
     String okAfter = expectedAfterFix(ok);
 
     check(
@@ -181,9 +192,30 @@ class WorkerCrashRun {
                   envs,
                   runId,
                   cluster.plan(envs, "emergency-data-fix.yaml", fixParams(bad, "OPS-903", true)),
-                  Scenario.at("bad", "fix/sql.change/apply/after", "notify/notify/run/before"));
+                  Scenario.at("bad", "fix/sql.change/preview/after", "notify/notify/run/before"));
           assertEquals(RunStatus.FAILED, view.status(), view.failure());
           assertEquals(before, cluster.checksum("platform", bad), "the failed fix changed rows");
+          assertEquals(0, ledgerRows("platform", runId, "fix"));
+          assertFinally(view, "notify");
+        });
+    check(
+        "emergency-data-fix, rows changed after the review",
+        () -> {
+          String runId = "emergency-data-fix-local-OPS-904";
+          String drift = "UPDATE " + drifted + " SET customer = 'renamed' WHERE id = 1";
+          String expected = expectedAfter(drifted, drift);
+          RunView view =
+              drive(
+                  envs,
+                  runId,
+                  cluster.plan(
+                      envs, "emergency-data-fix.yaml", fixParams(drifted, "OPS-904", false)),
+                  Scenario.at("drift", "fix/sql.change/apply/after", "notify/notify/run/before")
+                      .driftAtGate("platform", drift));
+          assertEquals(RunStatus.FAILED, view.status(), view.failure());
+          assertTrue(view.failure().contains("changed"), view.failure());
+          assertEquals(
+              expected, cluster.checksum("platform", drifted), "the refused fix changed rows");
           assertEquals(0, ledgerRows("platform", runId, "fix"));
           assertFinally(view, "notify");
         });
@@ -241,7 +273,7 @@ class WorkerCrashRun {
                 true,
                 Scenario.at(
                     "failing verify, killed in its compensation",
-                    "apply/sql.change/apply/after",
+                    "apply/sql.change/preview/after",
                     "restore/aws.rds.delete/run/before",
                     "restore/aws.rds.delete/run/after",
                     "report/notify/run/before"))));
@@ -265,8 +297,7 @@ class WorkerCrashRun {
         drive(
             envs,
             "snapshot-local-" + ticket,
-            cluster.plan(
-                envs, "snapshot.yaml", Map.of("database", database, "ticket", ticket), false),
+            cluster.plan(envs, "snapshot.yaml", Map.of("database", database, "ticket", ticket)),
             Scenario.at("snapshot"));
     assertEquals(RunStatus.COMPLETED, snapshot.status(), snapshot.failure());
     Thread.sleep(1100); // restoreTo is whole seconds: after the snapshot, before the damage
@@ -346,11 +377,16 @@ class WorkerCrashRun {
 
   /** The checksum after the fix (invoice 1 plus 1.00) would have run exactly once. */
   private static String expectedAfterFix(String t) {
+    return expectedAfter(t, "UPDATE " + t + " SET total = total + 1 WHERE id = 1");
+  }
+
+  /** The checksum of {@code t} after {@code update} (naming {@code t}) would have run once. */
+  private static String expectedAfter(String t, String update) {
     String copy = t + "_expected";
     cluster.exec(
         "platform",
         "CREATE TABLE " + copy + " AS SELECT * FROM " + t,
-        "UPDATE " + copy + " SET total = total + 1 WHERE id = 1");
+        update.replace("UPDATE " + t + " ", "UPDATE " + copy + " "));
     String sum = cluster.checksum("platform", copy);
     cluster.exec("platform", "DROP TABLE " + copy);
     return sum;
@@ -494,6 +530,9 @@ class WorkerCrashRun {
           continue;
         }
         decided.add(gate.id());
+        if (scenario.drift() != null && decided.size() == 1) {
+          cluster.exec(scenario.drift()[0], scenario.drift()[1]);
+        }
         ApprovalDecision approve =
             new ApprovalDecision(gate.id(), "bob", Decision.APPROVE, "crash test", plan.hash());
         if (scenario.gateKills().contains(gate.id())) {
@@ -569,8 +608,9 @@ class WorkerCrashRun {
 
   /**
    * Takes an EXCLUSIVE lock on {@code table} (reads go on, writes wait), approves, waits until the
-   * worker's UPDATE waits for that lock inside its transaction, SIGKILLs the worker there, then
-   * releases the lock and waits until the orphaned database session has gone (rolled back).
+   * worker's change waits for that lock inside its transaction (its {@code SELECT ... FOR UPDATE}
+   * of the rows, after its ledger claim), SIGKILLs the worker there, then releases the lock and
+   * waits until the orphaned database session has gone (rolled back).
    */
   private WorkerProcessHandle killMidChange(
       RunbookWorkflow wf,
@@ -593,7 +633,8 @@ class WorkerCrashRun {
         try (ResultSet r =
             s.executeQuery(
                 "SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
-                    + " AND pid <> pg_backend_pid() AND query ILIKE '%UPDATE%"
+                    + " AND pid <> pg_backend_pid() AND application_name LIKE 'runbook %'"
+                    + " AND query ILIKE '%"
                     + name
                     + "%'")) {
           if (r.next()) {
