@@ -1,8 +1,11 @@
 package dev.runbook.engine.compile;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.runbook.engine.diag.Suggestions;
 import dev.runbook.engine.spec.ParamSpec;
@@ -28,7 +31,13 @@ import java.util.stream.Collectors;
 public final class ParamValues {
   static final Pattern IDENTIFIER =
       Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}(\\.[A-Za-z_][A-Za-z0-9_]{0,62})?");
-  private static final ObjectMapper JSON = new ObjectMapper();
+  // Strict: text after the object ({"id": 1} OR 1=1) or a key given twice would otherwise be
+  // dropped silently, so the run would take a value other than the one typed and reviewed.
+  private static final ObjectMapper JSON =
+      JsonMapper.builder()
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+          .build();
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
   /** A converted value, or the reason it was refused. */
@@ -72,7 +81,14 @@ public final class ParamValues {
         try {
           value = JSON.readTree(text);
         } catch (JsonProcessingException e) {
-          return Outcome.bad("expected a JSON object such as {\"id\": 42}, got '" + text + "'");
+          String why = e.getOriginalMessage();
+          return Outcome.bad(
+              "expected a JSON object such as {\"id\": 42}, got '"
+                  + text
+                  + "'"
+                  + (why != null && why.startsWith("Duplicate field")
+                      ? ": " + why.replace("Duplicate field", "a key is given twice,")
+                      : ""));
         }
       }
       default -> value = NODES.textNode(text);

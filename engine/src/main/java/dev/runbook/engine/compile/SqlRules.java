@@ -15,6 +15,7 @@ import dev.runbook.engine.steps.SqlInput;
 import dev.runbook.engine.steps.StepType;
 import dev.runbook.engine.steps.StepTypes;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -39,7 +40,8 @@ final class SqlRules {
       if (type.isEmpty()) {
         continue;
       }
-      for (SqlInput input : type.get().sqlInputs()) {
+      for (SqlInput declared : type.get().sqlInputs()) {
+        SqlInput input = declared.as(step.with());
         JsonNode node = step.with().at(input.pointer());
         String pointer = step.at("/with" + input.pointer());
         if (node.isArray()) {
@@ -50,6 +52,27 @@ final class SqlRules {
           checkOne(node, pointer, input, step);
         }
       }
+      String condition = CONDITIONS.get(step.uses());
+      if (condition != null) {
+        checkCondition(step.at("/with" + condition));
+      }
+    }
+  }
+
+  /**
+   * SQL conditions (a part of a statement, not a whole one) that a step type takes: literal text
+   * with {@code :name} binds, which the worker's guards check inside the statement it builds.
+   */
+  private static final Map<String, String> CONDITIONS = Map.of("sql.backup", "/where");
+
+  private void checkCondition(String pointer) {
+    Template template = templates.at(pointer);
+    if (template != null && !template.expressions().isEmpty()) {
+      reporter.inside(
+          Category.SQL,
+          pointer,
+          template.expressions().get(0).offset(),
+          "expression spliced into SQL text: write :name in the SQL and pass the value in bind");
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.runbook.engine.steps;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.runbook.engine.sql.SqlContext;
 
 /**
@@ -10,4 +11,19 @@ import dev.runbook.engine.sql.SqlContext;
  * @param bindPointer where the {@code :name} values for it sit, e.g. {@code /bind}; null when it
  *     takes none (a migration statement: DDL has no bind parameters)
  */
-public record SqlInput(String pointer, SqlContext context, String bindPointer) {}
+public record SqlInput(String pointer, SqlContext context, String bindPointer) {
+
+  /**
+   * This input as {@code with} writes it: {@code verify: "SELECT ..."} is the short form of {@code
+   * verify: {query: ...}}, its SQL at {@code /verify}, bound with the step's own {@code bind}.
+   */
+  public SqlInput as(JsonNode with) {
+    int slash = pointer.lastIndexOf('/');
+    if (slash > 0
+        && pointer.endsWith("/query")
+        && with.at(pointer.substring(0, slash)).isTextual()) {
+      return new SqlInput(pointer.substring(0, slash), context, "/bind");
+    }
+    return this;
+  }
+}
