@@ -14,7 +14,7 @@ import org.junit.platform.suite.api.SuiteDisplayName;
  *   <caption>fault, expected outcome, test</caption>
  *   <tr><td>worker SIGKILLed at every step boundary and mid-step of emergency-data-fix and
  *       pitr-rollback on local, then restarted</td><td>same outcome; each change applied once
- *       (ledger, checksums); compensations and finally run</td><td>{@link WorkerCrashRun}</td></tr>
+ *       (ledger, checksums); compensations and finally run</td><td>{@link WorkerCrashTest}</td></tr>
  *   <tr><td>database backend terminated mid-transaction ({@code pg_terminate_backend}, MariaDB
  *       {@code KILL})</td><td>TRANSIENT, nothing committed, the retry applies</td>
  *       <td>{@code sql.SqlFaultTest#aConnectionKilledMidTransactionAppliesNothingAndARetryThenSucceeds}</td></tr>
@@ -45,7 +45,7 @@ import org.junit.platform.suite.api.SuiteDisplayName;
 @Suite
 @SuiteDisplayName("Crashes and faults")
 @SelectMethod(
-    "dev.runbook.worker.faults.WorkerCrashRun#everyRunSurvivesSigkillOfItsWorkerAtEveryStepBoundaryAndMidStep")
+    "dev.runbook.worker.faults.WorkerCrashTest#everyRunSurvivesSigkillOfItsWorkerAtEveryStepBoundaryAndMidStep")
 @SelectMethod(
     "dev.runbook.worker.sql.SqlFaultTest#aConnectionKilledMidTransactionAppliesNothingAndARetryThenSucceeds(dev.runbook.worker.sql.SqlServers$Db)")
 @SelectMethod(

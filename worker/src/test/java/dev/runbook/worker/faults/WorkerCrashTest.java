@@ -59,7 +59,7 @@ import org.junit.jupiter.api.Timeout;
  * (30 s). A step has 3 attempts, so no run kills one step more than twice.
  */
 @Timeout(value = 1200, unit = TimeUnit.SECONDS)
-class WorkerCrashRun {
+class WorkerCrashTest {
   private static CrashCluster cluster;
   private static final List<String> failures = new CopyOnWriteArrayList<>();
   private static final AtomicInteger kills = new AtomicInteger();
@@ -621,8 +621,12 @@ class WorkerCrashRun {
       throws Exception {
     String database = table.substring(0, table.indexOf('.'));
     String name = table.substring(table.indexOf('.') + 1);
+    // watched from a second session: inside the lock's transaction pg_stat_activity would stay
+    // the snapshot of its first read
     try (Connection lock = cluster.connect(database);
-        Statement s = lock.createStatement()) {
+        Statement s = lock.createStatement();
+        Connection watch = cluster.connect(database);
+        Statement w = watch.createStatement()) {
       lock.setAutoCommit(false);
       s.execute("LOCK TABLE " + name + " IN EXCLUSIVE MODE");
       for (int i = 0; i < 5 && answer(() -> wf.decide(approve)) == null; i++) {
@@ -631,7 +635,7 @@ class WorkerCrashRun {
       long waiting = -1;
       for (int i = 0; i < 600 && waiting < 0; i++) {
         try (ResultSet r =
-            s.executeQuery(
+            w.executeQuery(
                 "SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
                     + " AND pid <> pg_backend_pid() AND application_name LIKE 'runbook %'"
                     + " AND query ILIKE '%"
@@ -649,10 +653,9 @@ class WorkerCrashRun {
       worker.kill();
       outputs.append(worker.output());
       lock.rollback();
-      lock.setAutoCommit(true);
       for (int i = 0; i < 600; i++) {
         try (ResultSet r =
-            s.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE pid = " + waiting)) {
+            w.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE pid = " + waiting)) {
           r.next();
           if (r.getInt(1) == 0) {
             return worker;
