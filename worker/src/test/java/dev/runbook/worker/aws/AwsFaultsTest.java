@@ -21,6 +21,7 @@ import dev.runbook.engine.workflow.RunView;
 import dev.runbook.engine.workflow.RunbookWorkflow;
 import dev.runbook.engine.workflow.StepOutcome;
 import dev.runbook.engine.workflow.StepRecord;
+import dev.runbook.worker.StepTestEnvironment;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
@@ -123,7 +124,7 @@ class AwsFaultsTest {
     AwsSettings settings =
         AwsStub.settings().withPolling(Duration.ofMillis(10), Duration.ofSeconds(1));
     kit = new AwsTestKit(settings);
-    env = TestWorkflowEnvironment.newInstance();
+    env = StepTestEnvironment.start();
     for (SearchAttributeKey<?> key : RunSearchAttributes.ALL) {
       env.registerSearchAttribute(key.getName(), key.getValueType());
     }

@@ -16,6 +16,7 @@ import dev.runbook.engine.workflow.RunView;
 import dev.runbook.engine.workflow.RunbookWorkflow;
 import dev.runbook.engine.workflow.StepOutcome;
 import dev.runbook.engine.workflow.StepRecord;
+import dev.runbook.worker.StepTestEnvironment;
 import dev.runbook.worker.local.Credentials;
 import dev.runbook.worker.local.LocalDatabases;
 import dev.runbook.worker.local.LocalPostgres;
@@ -75,7 +76,7 @@ class AwsWorkflowTest {
   @BeforeEach
   void start() {
     kit = new AwsTestKit();
-    env = TestWorkflowEnvironment.newInstance();
+    env = StepTestEnvironment.start();
     for (SearchAttributeKey<?> key : RunSearchAttributes.ALL) {
       env.registerSearchAttribute(key.getName(), key.getValueType());
     }

@@ -21,6 +21,7 @@ import dev.runbook.engine.workflow.RunStatus;
 import dev.runbook.engine.workflow.RunView;
 import dev.runbook.engine.workflow.RunbookWorkflow;
 import dev.runbook.worker.CloudSteps;
+import dev.runbook.worker.StepTestEnvironment;
 import dev.runbook.worker.local.Credentials;
 import dev.runbook.worker.local.LocalDatabases;
 import dev.runbook.worker.local.LocalPostgres;
@@ -78,7 +79,7 @@ class DatabaseRestartTest {
         new LocalPostgres.Options(port, LocalDatabases.of(local).databases(), dir.resolve("pg"));
     LocalPostgres postgres = LocalPostgres.start(options);
     List<Object> steps = List.of();
-    TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance();
+    TestWorkflowEnvironment env = StepTestEnvironment.start();
     try {
       Map<String, SqlTargets.Endpoint> overrides = new LinkedHashMap<>();
       for (String name : local.databases().keySet()) {

@@ -134,8 +134,9 @@ class WorkerCrashTest {
   }
 
   /**
-   * The platform lane: emergency-data-fix with kills at every boundary, mid-transaction and in a
-   * failing variant, then the second half of pitr-rollback's boundaries on platform.
+   * The platform lane: emergency-data-fix with kills at every boundary, mid-transaction and in two
+   * failing variants, then pitr-rollback's last boundaries (cleanup, report) on platform. The lanes
+   * hold about as many kills each, since each kill costs a heartbeat timeout.
    */
   private void platformLane() throws Exception {
     Path envs = cluster.environments("platform");
@@ -228,21 +229,16 @@ class WorkerCrashTest {
                 "crash_pitr_late",
                 false,
                 Scenario.at(
-                        "boundaries of apply, cleanup and report",
-                        "apply/sql.change/preview/before",
-                        "apply/sql.change/preview/after",
-                        "apply/sql.change/apply/before",
-                        "apply/sql.change/apply/after",
-                        "cleanup/aws.rds.delete/run/before",
-                        "cleanup/aws.rds.delete/run/after",
-                        "report/notify/run/before",
-                        "report/notify/run/after")
-                    .killAtGate("local/apply"))));
+                    "boundaries of cleanup and report",
+                    "cleanup/aws.rds.delete/run/before",
+                    "cleanup/aws.rds.delete/run/after",
+                    "report/notify/run/before",
+                    "report/notify/run/after"))));
   }
 
   /**
-   * The invoicing lane: pitr-rollback's first boundaries, mid-transaction, and a failing variant
-   * killed in its compensation.
+   * The invoicing lane: pitr-rollback's boundaries up to its apply, mid-transaction, and a failing
+   * variant killed in its compensation.
    */
   private void invoicingLane() throws Exception {
     pitrRollback(
@@ -261,6 +257,17 @@ class WorkerCrashTest {
                     "extract/sql.query/run/after",
                     "keep/sql.export/run/before",
                     "keep/sql.export/run/after")),
+            new Pitr(
+                "OPS-914",
+                "crash_pitr_apply",
+                false,
+                Scenario.at(
+                        "boundaries of apply",
+                        "apply/sql.change/preview/before",
+                        "apply/sql.change/preview/after",
+                        "apply/sql.change/apply/before",
+                        "apply/sql.change/apply/after")
+                    .killAtGate("local/apply")),
             new Pitr(
                 "OPS-912",
                 "crash_pitr_mid",

@@ -25,6 +25,7 @@ import dev.runbook.engine.workflow.RunView;
 import dev.runbook.engine.workflow.RunbookWorkflow;
 import dev.runbook.engine.workflow.StepRecord;
 import dev.runbook.worker.LogNotifyActivities;
+import dev.runbook.worker.StepTestEnvironment;
 import dev.runbook.worker.sql.JdbcSqlActivities;
 import dev.runbook.worker.sql.SqlSettings;
 import io.temporal.client.WorkflowClient;
@@ -63,7 +64,7 @@ class MigrationRunbooksWorkflowTest {
   @BeforeEach
   void start() {
     FlywayServers.start();
-    env = TestWorkflowEnvironment.newInstance();
+    env = StepTestEnvironment.start();
     for (SearchAttributeKey<?> key : RunSearchAttributes.ALL) {
       env.registerSearchAttribute(key.getName(), key.getValueType());
     }

@@ -23,6 +23,7 @@ import dev.runbook.engine.workflow.RunSearchAttributes;
 import dev.runbook.engine.workflow.RunStatus;
 import dev.runbook.engine.workflow.RunView;
 import dev.runbook.engine.workflow.RunbookWorkflow;
+import dev.runbook.worker.StepTestEnvironment;
 import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
@@ -137,7 +138,7 @@ class AutoNoticesSlackTest {
             + " }\n",
         StandardCharsets.UTF_8);
     EnvironmentSpec stage = Fixtures.environment("stage", STAGE).spec();
-    env = TestWorkflowEnvironment.newInstance();
+    env = StepTestEnvironment.start();
     for (SearchAttributeKey<?> key : RunSearchAttributes.ALL) {
       env.registerSearchAttribute(key.getName(), key.getValueType());
     }

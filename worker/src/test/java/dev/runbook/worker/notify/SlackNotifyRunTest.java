@@ -10,6 +10,7 @@ import dev.runbook.engine.workflow.RunSearchAttributes;
 import dev.runbook.engine.workflow.RunStatus;
 import dev.runbook.engine.workflow.RunView;
 import dev.runbook.engine.workflow.RunbookWorkflow;
+import dev.runbook.worker.StepTestEnvironment;
 import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
@@ -33,7 +34,7 @@ class SlackNotifyRunTest {
       throws Exception {
     List<String> log = new CopyOnWriteArrayList<>();
     try (SlackReceiver slack = new SlackReceiver(new SlackReceiver.Reply(500, "", null));
-        TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance()) {
+        TestWorkflowEnvironment env = StepTestEnvironment.start()) {
       for (SearchAttributeKey<?> key : RunSearchAttributes.ALL) {
         env.registerSearchAttribute(key.getName(), key.getValueType());
       }

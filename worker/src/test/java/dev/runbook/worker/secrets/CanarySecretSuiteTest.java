@@ -24,6 +24,7 @@ import dev.runbook.engine.workflow.RunStatus;
 import dev.runbook.engine.workflow.RunView;
 import dev.runbook.engine.workflow.RunbookWorkflow;
 import dev.runbook.worker.CloudSteps;
+import dev.runbook.worker.StepTestEnvironment;
 import dev.runbook.worker.audit.AuditDatabases;
 import dev.runbook.worker.audit.AuditStore;
 import dev.runbook.worker.audit.AuditStoreConfig;
@@ -253,7 +254,7 @@ class CanarySecretSuiteTest {
   void start() {
     audit = AuditDatabases.config("audit_canary");
     store = AuditStore.open(audit);
-    env = TestWorkflowEnvironment.newInstance();
+    env = StepTestEnvironment.start();
     for (SearchAttributeKey<?> key : RunSearchAttributes.ALL) {
       env.registerSearchAttribute(key.getName(), key.getValueType());
     }

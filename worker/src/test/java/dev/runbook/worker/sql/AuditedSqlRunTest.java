@@ -19,6 +19,7 @@ import dev.runbook.engine.workflow.RunStatus;
 import dev.runbook.engine.workflow.RunView;
 import dev.runbook.engine.workflow.RunbookWorkflow;
 import dev.runbook.engine.workflow.StepRecord;
+import dev.runbook.worker.StepTestEnvironment;
 import dev.runbook.worker.audit.AuditDatabases;
 import dev.runbook.worker.audit.AuditReader;
 import dev.runbook.worker.audit.AuditStore;
@@ -61,7 +62,7 @@ class AuditedSqlRunTest {
   void start() {
     config = AuditDatabases.config("audit_sql_run");
     store = AuditStore.open(config);
-    env = TestWorkflowEnvironment.newInstance();
+    env = StepTestEnvironment.start();
     for (SearchAttributeKey<?> key : RunSearchAttributes.ALL) {
       env.registerSearchAttribute(key.getName(), key.getValueType());
     }

@@ -21,6 +21,7 @@ import dev.runbook.engine.workflow.RunStatus;
 import dev.runbook.engine.workflow.RunView;
 import dev.runbook.engine.workflow.RunbookWorkflow;
 import dev.runbook.worker.LogNotifyActivities;
+import dev.runbook.worker.StepTestEnvironment;
 import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
@@ -79,7 +80,7 @@ class DbHealthRunbookTest {
 
   @BeforeEach
   void start() {
-    env = TestWorkflowEnvironment.newInstance();
+    env = StepTestEnvironment.start();
     for (SearchAttributeKey<?> key : RunSearchAttributes.ALL) {
       env.registerSearchAttribute(key.getName(), key.getValueType());
     }

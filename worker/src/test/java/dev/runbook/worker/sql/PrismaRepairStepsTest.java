@@ -20,6 +20,7 @@ import dev.runbook.engine.plan.Plan;
 import dev.runbook.engine.plan.Step;
 import dev.runbook.engine.spec.LoadedDocument;
 import dev.runbook.engine.spec.YamlLoader;
+import dev.runbook.worker.StepTestEnvironment;
 import dev.runbook.worker.exec.ExecPolicy;
 import dev.runbook.worker.exec.ProcessExecActivities;
 import dev.runbook.worker.prisma.PrismaReverts;
@@ -344,7 +345,7 @@ class PrismaRepairStepsTest {
     SqlServers.Db pg = SqlServers.postgres();
     failedDeploy(pg);
     AnswerLostOnce steps = new AnswerLostOnce(prisma);
-    try (TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance()) {
+    try (TestWorkflowEnvironment env = StepTestEnvironment.start()) {
       Worker worker = env.newWorker("prisma-revert-test");
       worker.registerWorkflowImplementationTypes(RevertWithRetryImpl.class);
       worker.registerActivitiesImplementations(steps);

@@ -24,6 +24,7 @@ import dev.runbook.engine.workflow.RunView;
 import dev.runbook.engine.workflow.RunbookWorkflow;
 import dev.runbook.engine.workflow.StepRecord;
 import dev.runbook.worker.CloudSteps;
+import dev.runbook.worker.StepTestEnvironment;
 import dev.runbook.worker.local.Credentials;
 import dev.runbook.worker.local.LocalSecrets;
 import dev.runbook.worker.sql.LocalCredentialSource;
@@ -140,7 +141,7 @@ class DbAccessLocalTest {
             .map(LocalEc2Activities.class::cast)
             .findFirst()
             .orElseThrow();
-    env = TestWorkflowEnvironment.newInstance();
+    env = StepTestEnvironment.start();
     for (SearchAttributeKey<?> key : RunSearchAttributes.ALL) {
       env.registerSearchAttribute(key.getName(), key.getValueType());
     }

@@ -29,6 +29,7 @@ import dev.runbook.engine.workflow.RunView;
 import dev.runbook.engine.workflow.RunbookWorkflow;
 import dev.runbook.engine.workflow.StepOutcome;
 import dev.runbook.engine.workflow.StepRecord;
+import dev.runbook.worker.StepTestEnvironment;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
@@ -72,7 +73,7 @@ class LocalRehearsalTest {
   @BeforeEach
   void start() {
     LocalCloudFixture.start();
-    env = TestWorkflowEnvironment.newInstance();
+    env = StepTestEnvironment.start();
     for (SearchAttributeKey<?> key : RunSearchAttributes.ALL) {
       env.registerSearchAttribute(key.getName(), key.getValueType());
     }
