@@ -7,6 +7,7 @@ import dev.runbook.engine.workflow.RunSearchAttributes;
 import dev.runbook.engine.workflow.RunStatus;
 import dev.runbook.engine.workflow.RunView;
 import dev.runbook.engine.workflow.RunbookWorkflow;
+import dev.runbook.worker.StepHeartbeats;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
@@ -46,6 +47,7 @@ public final class BenchCluster implements AutoCloseable {
   private final TestWorkflowEnvironment env;
   private final Worker control;
   private final NoopNotify notify = new NoopNotify();
+  private final StepHeartbeats heartbeats = new StepHeartbeats();
   private final AtomicLong started = new AtomicLong();
 
   /**
@@ -59,13 +61,18 @@ public final class BenchCluster implements AutoCloseable {
             .setWorkerFactoryOptions(
                 WorkerFactoryOptions.newBuilder()
                     .setUsingVirtualWorkflowThreads(virtualThreads)
+                    // as RunbookWorker: every step heartbeats (both variants, baseline too)
+                    .setWorkerInterceptors(heartbeats)
                     .build());
     for (SearchAttributeKey<?> key : RunSearchAttributes.ALL) {
       options.registerSearchAttribute(key.getName(), key.getValueType());
     }
     env = TestWorkflowEnvironment.newInstance(options.build());
     WorkerOptions workerOptions =
-        WorkerOptions.newBuilder().setUsingVirtualThreads(virtualThreads).build();
+        WorkerOptions.newBuilder()
+            .setUsingVirtualThreads(virtualThreads)
+            .setMaxHeartbeatThrottleInterval(StepHeartbeats.MAX_THROTTLE)
+            .build();
     control = env.newWorker(RunbookWorkflow.CONTROL_QUEUE, workerOptions);
     ControlWorker.register(control);
     control.registerWorkflowImplementationTypes(HandWrittenWorkflowImpl.class);
@@ -151,5 +158,6 @@ public final class BenchCluster implements AutoCloseable {
   @Override
   public void close() {
     env.close();
+    heartbeats.close();
   }
 }

@@ -5,6 +5,7 @@ import dev.runbook.engine.activities.NotifyActivities;
 import dev.runbook.engine.activities.StepRequest;
 import dev.runbook.engine.activities.StepResult;
 import dev.runbook.engine.workflow.FailureType;
+import dev.runbook.engine.workflow.RunbookWorkflowImpl;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
 import io.temporal.workflow.Workflow;
@@ -59,6 +60,7 @@ public class HandWrittenWorkflowImpl implements HandWrittenWorkflow {
     return ActivityOptions.newBuilder()
         .setTaskQueue(BenchCluster.STEP_QUEUE)
         .setStartToCloseTimeout(TIMEOUT)
+        .setHeartbeatTimeout(RunbookWorkflowImpl.STEP_HEARTBEAT_TIMEOUT)
         .setSummary(name + " (local)")
         .setRetryOptions(
             RetryOptions.newBuilder()
