@@ -53,10 +53,12 @@ import org.junit.jupiter.api.Timeout;
  * activity acts (the boundary after the previous step), {@code after} it acted and committed but
  * before Temporal has its result (so the retry must find the ledger), in the middle of a {@code
  * sql.change} transaction (its row locks held up by a table lock the test takes, the worker killed
- * while it waits) and while a run waits at a gate (the approval arrives while no worker runs). The
- * plans are compiled as {@code runbook run} compiles them, with the runbooks' own timeouts: a
- * killed attempt stops heartbeating and Temporal retries it after {@code STEP_HEARTBEAT_TIMEOUT}
- * (30 s). A step has 3 attempts, so no run kills one step more than twice.
+ * while it waits), in the middle of a restore (recorded in the local provider's registry, its copy
+ * held up by a session the test keeps on the snapshot) and while a run waits at a gate (the
+ * approval arrives while no worker runs). The plans are compiled as {@code runbook run} compiles
+ * them, with the runbooks' own timeouts: a killed attempt stops heartbeating and Temporal retries
+ * it after {@code STEP_HEARTBEAT_TIMEOUT} (30 s). A step has 3 attempts, so no run kills one step
+ * more than twice.
  */
 @Timeout(value = 1200, unit = TimeUnit.SECONDS)
 class WorkerCrashTest {
@@ -83,27 +85,37 @@ class WorkerCrashTest {
       Set<String> gateKills,
       String midGate,
       String midTable,
-      String[] drift) {
+      String[] drift,
+      String[] midCopy) {
     static Scenario at(String name, String... points) {
-      return new Scenario(name, List.of(points), Set.of(), null, null, null);
+      return new Scenario(name, List.of(points), Set.of(), null, null, null, null);
     }
 
     Scenario killAtGate(String gate) {
-      return new Scenario(name, points, Set.of(gate), midGate, midTable, drift);
+      return new Scenario(name, points, Set.of(gate), midGate, midTable, drift, midCopy);
     }
 
     Scenario killMidChange(String gate, String table) {
-      return new Scenario(name, points, gateKills, gate, table, drift);
+      return new Scenario(name, points, gateKills, gate, table, drift, midCopy);
     }
 
     /** {@code database, statement}: run while the first gate is open, after the preview. */
     Scenario driftAtGate(String database, String statement) {
       return new Scenario(
-          name, points, gateKills, midGate, midTable, new String[] {database, statement});
+          name, points, gateKills, midGate, midTable, new String[] {database, statement}, midCopy);
+    }
+
+    /** Kills the worker while {@code step} waits to copy {@code database}'s newest snapshot. */
+    Scenario killMidCopy(String database, String step) {
+      return new Scenario(
+          name, points, gateKills, midGate, midTable, drift, new String[] {database, step});
     }
 
     int count() {
-      return points.size() + gateKills.size() + (midGate == null ? 0 : 1);
+      return points.size()
+          + gateKills.size()
+          + (midGate == null ? 0 : 1)
+          + (midCopy == null ? 0 : 1);
     }
   }
 
@@ -237,8 +249,8 @@ class WorkerCrashTest {
   }
 
   /**
-   * The invoicing lane: pitr-rollback's boundaries up to its apply, mid-transaction, and a failing
-   * variant killed in its compensation.
+   * The invoicing lane: pitr-rollback's boundaries up to its apply, mid-copy, mid-transaction, and
+   * a failing variant killed in its compensation.
    */
   private void invoicingLane() throws Exception {
     pitrRollback(
@@ -268,6 +280,11 @@ class WorkerCrashTest {
                         "apply/sql.change/apply/before",
                         "apply/sql.change/apply/after")
                     .killAtGate("local/apply")),
+            new Pitr(
+                "OPS-915",
+                "crash_pitr_copy",
+                false,
+                Scenario.at("mid-copy").killMidCopy("invoicing", "restore")),
             new Pitr(
                 "OPS-912",
                 "crash_pitr_mid",
@@ -475,6 +492,10 @@ class WorkerCrashTest {
       }
     }
     RunbookWorkflow wf = client.newWorkflowStub(RunbookWorkflow.class, runId);
+    CopyBlocker copy =
+        scenario.midCopy() == null
+            ? null
+            : CopyBlocker.onNewestSnapshotOf(cluster, scenario.midCopy()[0]);
 
     List<String> points = scenario.points().stream().map(p -> runId + "/" + p).toList();
     Set<String> fired = new HashSet<>();
@@ -504,6 +525,14 @@ class WorkerCrashTest {
           killed++;
           fired.add(hit);
           outputs.append(worker.output());
+          worker = cluster.startWorker(envs, unfired(points, fired));
+          continue;
+        }
+        if (copy != null && copy.holding() && copy.stepWaits(runId, scenario.midCopy()[1])) {
+          worker.kill(); // recorded as creating, copy not made: the retry must find its record
+          killed++;
+          outputs.append(worker.output());
+          copy.close();
           worker = cluster.startWorker(envs, unfired(points, fired));
           continue;
         }
@@ -577,6 +606,9 @@ class WorkerCrashTest {
               + outputs);
       return WorkflowStub.fromTyped(wf).getResult(30, TimeUnit.SECONDS, RunView.class);
     } finally {
+      if (copy != null) {
+        copy.close();
+      }
       worker.kill();
       if (cluster.running(runId)) {
         WorkflowStub.fromTyped(wf).terminate("the crash test gave up on it");
