@@ -156,34 +156,8 @@ final class InjectionRunbook {
     return type == ParamType.MAP ? "id = :id" : "id = 1";
   }
 
-  /** The shipped shape of {@code local} with the test servers' ports. */
+  /** SqlServers' {@code local}: the environment its JDBC activities run on. */
   private static Map<String, ValidatedEnvironment> environments() {
-    String env =
-        """
-        apiVersion: runbook/v1
-        kind: Environment
-        metadata: { name: local }
-        provider: local
-        rehearsal: true
-        taskQueue: runbook-local
-        databases:
-          platform:
-            engine: postgresql
-            endpoint: 127.0.0.1
-            port: %d
-            database: sqltest
-            secretId: local/platform
-          invoicing:
-            engine: mariadb
-            endpoint: 127.0.0.1
-            port: %d
-            database: sqltest
-            secretId: local/invoicing
-        teams:
-          db-leads: [alice]
-        approvals: { allowSelfApproval: true }
-        """
-            .formatted(SqlServers.postgres().port(), SqlServers.mariadb().port());
-    return Map.of("local", Fixtures.environment("local", env));
+    return Map.of("local", SqlServers.environment());
   }
 }

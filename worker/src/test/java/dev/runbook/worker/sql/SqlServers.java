@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.runbook.engine.activities.StepRequest;
 import dev.runbook.engine.activities.StepResult;
 import dev.runbook.engine.compile.Fixtures;
+import dev.runbook.engine.compile.ValidatedEnvironment;
 import dev.runbook.worker.local.Credentials;
 import dev.runbook.worker.local.LocalDatabases;
 import dev.runbook.worker.local.LocalPostgres;
@@ -70,6 +71,7 @@ final class SqlServers {
   private static JdbcSqlActivities activities;
   private static Path exports;
   private static SqlTargets targets;
+  private static ValidatedEnvironment environment;
 
   private SqlServers() {}
 
@@ -137,17 +139,14 @@ final class SqlServers {
           approvals: { allowSelfApproval: true }
           """
               .formatted(postgres.port(), mariadb.port);
+      environment = Fixtures.environment("local", env);
       LocalCredentialSource local = new LocalCredentialSource(postgres.secretsFile());
       CredentialSource credentials =
           secretId ->
               secretId.equals("local/invoicing")
                   ? new Credentials("runbook", canary)
                   : local.fetch(secretId);
-      targets =
-          SqlTargets.of(
-              List.of(Fixtures.environment("local", env).spec()),
-              Map.of(),
-              Map.of(ENV, credentials));
+      targets = SqlTargets.of(List.of(environment.spec()), Map.of(), Map.of(ENV, credentials));
       exports = Files.createTempDirectory("runbook-exports-");
       activities =
           new JdbcSqlActivities(targets, SqlSettings.defaults().withExportDirectory(exports));
@@ -197,6 +196,12 @@ final class SqlServers {
   static SqlTargets targets() {
     start();
     return targets;
+  }
+
+  /** {@code local} as the steps see it: platform on PostgreSQL, invoicing on MariaDB. */
+  static ValidatedEnvironment environment() {
+    start();
+    return environment;
   }
 
   static Path exports() {
