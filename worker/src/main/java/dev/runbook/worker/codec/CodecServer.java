@@ -99,9 +99,10 @@ public final class CodecServer implements AutoCloseable {
             viewers.authenticate(exchange.getRequestHeaders().getFirst("Authorization"));
         if (viewer.isEmpty()) {
           exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer");
-          send(exchange, 401, "{\"message\":\"a valid bearer token is required\"}");
+          // logged before the answer: once the caller has it, the refusal is on record
           log.accept(
               "refused " + operation.get() + " from " + remote(exchange) + ": no valid token");
+          send(exchange, 401, "{\"message\":\"a valid bearer token is required\"}");
           return;
         }
         byte[] body = readBounded(exchange.getRequestBody());
@@ -125,8 +126,8 @@ public final class CodecServer implements AutoCloseable {
                   ? codec.decode(request.getPayloadsList())
                   : codec.encode(request.getPayloadsList());
         } catch (PayloadCodecException e) {
-          send(exchange, 400, "{\"message\":" + quote(e.getMessage()) + "}");
           log.accept(operation.get() + " failed for " + viewer.get() + ": " + e.getMessage());
+          send(exchange, 400, "{\"message\":" + quote(e.getMessage()) + "}");
           return;
         }
         String namespace = exchange.getRequestHeaders().getFirst("X-Namespace");
